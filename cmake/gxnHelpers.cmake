@@ -1,0 +1,16 @@
+# Warnings for gxn's own targets (not for the headers of its dependencies).
+function(gxn_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+endfunction()
+
+# The LibTorch headers are costly to parse: one precompiled header, shared by every
+# target that includes LibTorch (its flags must match, hence one place that sets them).
+function(gxn_torch_pch target)
+  if(NOT TARGET gxn_torch_pch)
+    add_library(gxn_torch_pch OBJECT ${PROJECT_SOURCE_DIR}/cmake/torch_pch.cpp)
+    # Same flags as its users (they get -fopenmp through gxn::engine), or GCC ignores the PCH.
+    target_link_libraries(gxn_torch_pch PRIVATE ${TORCH_LIBRARIES} OpenMP::OpenMP_CXX)
+    target_precompile_headers(gxn_torch_pch PRIVATE <torch/torch.h>)
+  endif()
+  target_precompile_headers(${target} REUSE_FROM gxn_torch_pch)
+endfunction()
