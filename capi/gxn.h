@@ -40,6 +40,37 @@ GXN_API const char* gxn_version(void);
 /* The message of the calling thread's last failed call ("" if none). */
 GXN_API const char* gxn_last_error(void);
 
+/* ---- Scoring: the order-violation similarity --------------------------------------------
+ * Embedding rows hold 2*D floats: the abstract part x_h, then the grounded part x_l.
+ * s(t, v) = -||max(0, v - t)||^2 and s*(t, v) = lambda*s(t_h, v_h) + (1 - lambda)*s(t_l, v_l),
+ * with v an image and t a caption embedding. Scores are <= 0; higher is more similar. */
+typedef struct gxn_scorer gxn_scorer;
+
+/* Creates a scorer. lambda in [0, 1]; threads = 0 for all cores; isa = "auto", "portable",
+ * "avx2" or "avx512" (NULL = "auto"). On success *out owns a scorer the caller frees with
+ * gxn_scorer_free. */
+GXN_API int gxn_scorer_new(float lambda, int threads, const char* isa, gxn_scorer** out);
+GXN_API void gxn_scorer_free(gxn_scorer* scorer);
+
+/* The instruction set the scorer's kernel uses ("portable", "avx2" or "avx512"). Static storage. */
+GXN_API const char* gxn_scorer_isa(const gxn_scorer* scorer);
+
+/* Fills out (n_images x n_texts, row-major, caller-allocated) with s*(texts[j], images[i]).
+ * images is n_images x dim2, texts n_texts x dim2, both row-major and contiguous. */
+GXN_API int gxn_score_matrix(const gxn_scorer* scorer, const float* images, int64_t n_images,
+                             const float* texts, int64_t n_texts, int64_t dim2, float* out);
+
+/* The k best candidates for every query, best first, without building the full matrix.
+ * gxn_top_images: queries are captions, candidates images; gxn_top_texts: the reverse.
+ * out_index (int64) and out_score (float) are caller-allocated, n_queries x min(k, n_candidates);
+ * *out_k receives min(k, n_candidates). */
+GXN_API int gxn_top_images(const gxn_scorer* scorer, const float* texts, int64_t n_texts,
+                           const float* images, int64_t n_images, int64_t dim2, int64_t k,
+                           int64_t* out_index, float* out_score, int64_t* out_k);
+GXN_API int gxn_top_texts(const gxn_scorer* scorer, const float* images, int64_t n_images,
+                          const float* texts, int64_t n_texts, int64_t dim2, int64_t k,
+                          int64_t* out_index, float* out_score, int64_t* out_k);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,8 @@
+#pragma once
+// Umbrella header for the torch-free engine. The model layer (LibTorch) has its own headers
+// under gxn/model/, included on purpose by those who link gxn::model.
+#include "gxn/error.hpp"
+#include "gxn/engine/cpu.hpp"
+#include "gxn/engine/matrix.hpp"
+#include "gxn/engine/score.hpp"
+#include "gxn/engine/topk.hpp"
