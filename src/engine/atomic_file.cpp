@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 
 #include "gxn/error.hpp"
 
@@ -92,6 +93,26 @@ void AtomicFileWriter::commit() {
     ::fsync(dir);
     ::close(dir);
   }
+}
+
+void write_file_atomically(const std::string& path, const void* data, std::size_t size) {
+  AtomicFileWriter out(path);
+  out.write(data, size);
+  out.commit();
+}
+
+std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const int e = errno;
+    throw Error(e == ENOENT ? ErrorCode::NotFound : ErrorCode::Io, "cannot open '" + path + "': " + std::strerror(e));
+  }
+  if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::Io, "cannot read '" + path + "': it is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::Io, "cannot open '" + path + "': " + std::strerror(errno));
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw Error(ErrorCode::Io, "cannot read '" + path + "': read error");
+  return bytes;
 }
 
 }  // namespace gxn

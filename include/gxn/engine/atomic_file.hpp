@@ -6,7 +6,9 @@
 // destroyed without commit() (an exception, a failed write, a full disk) deletes its
 // temporary file and leaves any existing file at the destination untouched.
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace gxn {
 
@@ -35,5 +37,15 @@ class AtomicFileWriter {
   int fd_ = -1;
   bool committed_ = false;
 };
+
+// Replaces `path` with `size` bytes from `data` in one AtomicFileWriter.
+void write_file_atomically(const std::string& path, const void* data, std::size_t size);
+inline void write_file_atomically(const std::string& path, const std::string& text) {
+  write_file_atomically(path, text.data(), text.size());
+}
+
+// The whole content of `path`. Throws gxn::Error naming the path: NotFound when it does not
+// exist, Io when it cannot be read (a directory, no permission, a read error).
+std::vector<std::uint8_t> read_file_bytes(const std::string& path);
 
 }  // namespace gxn
