@@ -1,5 +1,6 @@
 #include "gxn/engine/image.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 
@@ -49,6 +50,41 @@ bool gif_first_frame_complete(const std::uint8_t* d, std::size_t n) {
     }
   }
   return false;
+}
+
+// Debian 12's stb_image (2.27) trusts a JPEG's Huffman table sizes: counts adding up to more
+// than 256 make it write past its tables (fixed upstream in 2.28). Every DHT segment, before
+// and between scans, is checked here first, walking the markers as stb_image does.
+bool jpeg_huffman_tables_valid(const std::uint8_t* d, std::size_t n) {
+  std::size_t p = 2;  // after SOI
+  while (p + 1 < n) {
+    if (d[p] != 0xFF) {  // entropy-coded data: look for the next marker
+      ++p;
+      continue;
+    }
+    const std::uint8_t marker = d[p + 1];
+    if (marker == 0xFF) {  // fill byte
+      ++p;
+      continue;
+    }
+    if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {  // stuffing, TEM, RSTn, SOI
+      p += 2;
+      continue;
+    }
+    if (marker == 0xD9 || p + 4 > n) break;  // EOI, or a truncated file stb will refuse
+    const std::size_t length = (static_cast<std::size_t>(d[p + 2]) << 8) | d[p + 3];
+    if (marker == 0xC4) {
+      const std::size_t end = std::min(n, p + 2 + length);
+      for (std::size_t q = p + 4; q + 17 <= end;) {
+        std::size_t symbols = 0;
+        for (int i = 1; i <= 16; ++i) symbols += d[q + i];
+        if (symbols > 256) return false;
+        q += 17 + symbols;
+      }
+    }
+    p += 2 + (length < 2 ? 2 : length);
+  }
+  return true;
 }
 
 // An uncompressed BMP (the only kind stb_image reads) is complete when its pixel rows fit.
@@ -102,6 +138,8 @@ Image decode_image_memory(const void* data, std::size_t size, const std::string&
                                             " per side and " + std::to_string(limits.max_pixels) + " in all");
   const bool is_gif = size >= 6 && std::memcmp(bytes, "GIF8", 4) == 0;
   const bool is_bmp = size >= 2 && bytes[0] == 'B' && bytes[1] == 'M';
+  if (size >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && !jpeg_huffman_tables_valid(bytes, size))
+    throw Error(ErrorCode::Format, "cannot decode " + what + ": corrupt JPEG (a Huffman table holds more than 256 codes)");
   if ((is_gif && !gif_first_frame_complete(bytes, size)) || (is_bmp && !bmp_pixels_complete(bytes, size)))
     throw Error(ErrorCode::Format, "cannot decode " + what + ": truncated " + (is_gif ? "GIF" : "BMP") +
                                        " (the file ends before its image data)");

@@ -101,6 +101,23 @@ TEST_CASE("decode_image refuses missing, empty, corrupt and truncated files", "[
   CHECK(decode_error(png).code() == gxn::ErrorCode::Format);
 }
 
+TEST_CASE("decode_image refuses a JPEG Huffman table that would overflow stb_image's", "[image][bad-input]") {
+  // stb_image 2.27 writes past its tables when a DHT segment's 16 code counts add up to more
+  // than 256; gxn checks them first.
+  auto jpeg = fixture("photo.jpg");
+  std::size_t dht = 0;
+  for (std::size_t i = 2; i + 1 < jpeg.size(); ++i)
+    if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xC4) {
+      dht = i;
+      break;
+    }
+  REQUIRE(dht > 0);
+  for (std::size_t k = 1; k <= 16; ++k) jpeg[dht + 4 + k] = 0x20;  // 16 * 32 = 512 codes
+  const auto e = decode_error(jpeg);
+  CHECK(e.code() == gxn::ErrorCode::Format);
+  CHECK(contains(e, "Huffman"));
+}
+
 TEST_CASE("decode_image refuses images above the size limits before decoding them", "[image][bad-input]") {
   // 12000 x 12000 is 144 M pixels: a 33-byte file claiming it is refused from its header.
   const auto bomb = decode_error(png_header(12000, 12000));

@@ -1,6 +1,7 @@
 // `gxn preprocess IMAGE --size S --out X.npy`: an image as a torchvision CNN expects it.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "command.hpp"
 #include "gxn/engine/image.hpp"
@@ -20,7 +21,8 @@ void run_preprocess(const PreprocessArgs& args) {
   gxn::PreprocessOptions options = gxn::preprocess_options_for_size(args.size);
   if (args.resize > 0) options.resize = args.resize;
   const gxn::ChwImage input = gxn::preprocess(gxn::decode_image_file(args.image), options);
-  gxn::write_npy(args.out, {input.channels, input.height, input.width}, input.values.data());
+  const std::vector<std::int64_t> shape = {input.channels, input.height, input.width};
+  gxn::write_npy(args.out, shape, input.values.data());
 }
 
 }  // namespace
