@@ -106,7 +106,6 @@ def main():
     if bool(args.reference_image) != bool(args.reference_out):
         p.error("--reference-image and --reference-out go together")
 
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     model = build(args.arch)
     if args.weights:
         load_state_dict(model, args.weights)
@@ -121,7 +120,6 @@ def main():
         x = preprocess(args.reference_image)
         with torch.no_grad():
             y = model(x)
-        Reference(x, y).eval()
         torch.jit.script(Reference(x, y)).save(args.reference_out)
         print(f"reference: input {tuple(x.shape)}, features {tuple(y.shape)}, "
               f"|features| max {y.abs().max().item():.4g}")

@@ -4,6 +4,10 @@
 
 namespace gxn {
 
+RankingLossOptions ranking_loss_options(const ModelConfig& config) {
+  return RankingLossOptions().lambda(config.lambda).margin(config.margin).max_violation(config.max_violation);
+}
+
 torch::Tensor RankingLossImpl::forward(const Embeddings& texts, const Embeddings& images,
                                        const torch::Tensor& image_ids) {
   const std::int64_t batch = texts.abstract.size(0);

@@ -161,3 +161,14 @@ TEST_CASE("The ranking loss refuses batches that disagree", "[model][loss]") {
   CHECK_THROWS_AS(loss->forward({a, a}, {b, b}), gxn::Error);
   CHECK_THROWS_AS(loss->forward({a, a}, {a, a}, torch::arange(3)), gxn::Error);
 }
+
+TEST_CASE("A model config gives the loss its lambda, margin and max violation", "[model][loss]") {
+  gxn::ModelConfig c;
+  c.lambda = 0.7;
+  c.margin = 0.05;
+  c.max_violation = true;
+  const auto o = gxn::ranking_loss_options(c);
+  CHECK(o.lambda() == 0.7);
+  CHECK(o.margin() == 0.05);
+  CHECK(o.max_violation());
+}

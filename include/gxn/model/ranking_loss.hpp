@@ -2,6 +2,7 @@
 // L_R+: the bidirectional hinge ranking loss over in-batch negatives, scored with s*.
 #include <torch/torch.h>
 
+#include "gxn/model/config.hpp"
 #include "gxn/model/order_similarity.hpp"
 
 namespace gxn {
@@ -11,6 +12,9 @@ struct RankingLossOptions {
   TORCH_ARG(double, margin) = 0.2;       // alpha
   TORCH_ARG(bool, max_violation) = false;  // hardest negative only (VSE++), else all negatives
 };
+
+// The loss a model's config asks for (lambda, margin, max_violation).
+RankingLossOptions ranking_loss_options(const ModelConfig& config);
 
 // Row i of `texts` and row i of `images` are a matching pair; image_ids[i] says which image
 // row i shows, so pairs sharing an image (several captions of it in one batch) are never
