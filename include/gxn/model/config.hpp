@@ -1,0 +1,84 @@
+#pragma once
+// ModelConfig: everything that defines a GXN embedding model, with its JSON form and the
+// fingerprint that tells whether two models (or a model and its embeddings) are compatible.
+#include <cstdint>
+#include <string>
+
+namespace gxn {
+
+// Which network turns an image into a feature vector (CNN_Enc).
+enum class Backbone {
+  Precomp,      // precomputed features: (B, D) or (B, R, D) region vectors, pooled over R
+  CnnSmall,     // a small CNN trained from scratch, sized for 64x64 RGB on a CPU
+  ResNet152,    // torchvision's resnet152, 2048-d after global average pooling
+  Vgg19,        // torchvision's vgg19, 4096-d penultimate FC
+  TorchScript,  // any TorchScript module mapping (B, 3, H, W) to (B, feature_dim)
+};
+
+// How (B, R, D) precomputed region features become one vector per image.
+enum class RegionPooling { Mean, Max };
+
+const char* to_string(Backbone backbone);        // "precomp", "cnn-small", "resnet152", "vgg19", "torchscript"
+const char* to_string(RegionPooling pooling);    // "mean", "max"
+Backbone parse_backbone(const std::string& name);          // throws gxn::Error listing the names
+RegionPooling parse_region_pooling(const std::string& name);
+
+// Feature sizes the built-in CNNs produce.
+constexpr std::int64_t kCnnSmallFeatureDim = 256;
+constexpr std::int64_t kResNet152FeatureDim = 2048;
+constexpr std::int64_t kVgg19FeatureDim = 4096;
+
+struct ImageEncoderConfig {
+  Backbone backbone = Backbone::Precomp;
+  // precomp and torchscript: the size D of a feature vector. The built-in CNNs fix their own
+  // size (see image_feature_dim); JSON rejects feature_dim for them.
+  std::int64_t feature_dim = 2048;
+  RegionPooling region_pooling = RegionPooling::Mean;
+  // resnet152 / vgg19 / torchscript: train the backbone too (else frozen: no gradients and
+  // batch norm in eval mode). cnn-small starts from random weights, so it is always trained.
+  bool fine_tune = false;
+  // torchscript: the module file (required). resnet152 / vgg19: optional weights written by
+  // scripts/export_backbone.py, loaded by GxnModelImpl::load_pretrained.
+  std::string backbone_file;
+};
+
+struct TextEncoderConfig {
+  std::int64_t vocab_size = 0;  // 0: not known yet (set from the training vocabulary)
+  std::int64_t word_dim = 300;
+  std::int64_t hidden_dim = 1024;
+  // Optional word2vec / GloVe text file that initialises W_e (GxnModelImpl::load_pretrained).
+  std::string word_vectors;
+};
+
+struct ModelConfig {
+  ImageEncoderConfig image;
+  TextEncoderConfig text;
+  std::int64_t embed_dim = 1024;  // size of the common space
+  bool l2_normalize = true;       // unit-length embeddings
+  bool non_negative = true;       // absolute value, as order embeddings need
+  double lambda = 0.5;            // s* = lambda s(t_h, v_h) + (1 - lambda) s(t_l, v_l)
+  double margin = 0.2;            // alpha of the ranking loss
+  bool max_violation = false;     // hardest in-batch negative only (VSE++)
+};
+
+// The feature size CNN_Enc gives for this configuration.
+std::int64_t image_feature_dim(const ImageEncoderConfig& config);
+
+// Throws gxn::Error naming the first field out of range and its allowed range.
+void validate(const ModelConfig& config);
+
+// JSON with nested "image" and "text" objects; keys are the field names above, enums as
+// their to_string names. Reading: missing keys keep their defaults; an unknown key, a wrong
+// type or an out-of-range value throws gxn::Error naming `source` (a file name, or where the
+// text came from) and the key.
+std::string to_json(const ModelConfig& config, int indent = 2);
+ModelConfig model_config_from_json(const std::string& json_text, const std::string& source);
+
+// A hash of what fixes the weights' shapes and the meaning of the embeddings: backbone,
+// feature size, pooling, vocabulary size, word/hidden/embedding sizes, the normalisation flags
+// and lambda. File paths and training-only settings (fine_tune, margin, max_violation) do
+// not change it.
+std::uint64_t model_fingerprint(const ModelConfig& config);
+std::string fingerprint_hex(std::uint64_t fingerprint);  // 16 lowercase hex digits
+
+}  // namespace gxn

@@ -1,0 +1,36 @@
+#pragma once
+// L_R+: the bidirectional hinge ranking loss over in-batch negatives, scored with s*.
+#include <torch/torch.h>
+
+#include "gxn/model/config.hpp"
+#include "gxn/model/order_similarity.hpp"
+
+namespace gxn {
+
+struct RankingLossOptions {
+  TORCH_ARG(double, lambda) = 0.5;       // weight of the abstract level in s*
+  TORCH_ARG(double, margin) = 0.2;       // alpha
+  TORCH_ARG(bool, max_violation) = false;  // hardest negative only (VSE++), else all negatives
+};
+
+// The loss a model's config asks for (lambda, margin, max_violation).
+RankingLossOptions ranking_loss_options(const ModelConfig& config);
+
+// Row i of `texts` and row i of `images` are a matching pair; image_ids[i] says which image
+// row i shows, so pairs sharing an image (several captions of it in one batch) are never
+// each other's negatives. With d_i = s*(t_i, v_i):
+//   L = sum_i sum_j [alpha - d_i + s*(t_i, v_j)]_+  (images v_j as negatives of caption t_i)
+//     + sum_j sum_i [alpha - d_j + s*(t_i, v_j)]_+  (captions t_i as negatives of image v_j)
+// over pairs (i, j) with image_ids[i] != image_ids[j]; with max_violation each inner sum is
+// its largest term. The loss is summed, not averaged, over the batch (as VSE++).
+struct RankingLossImpl : torch::nn::Module {
+  explicit RankingLossImpl(const RankingLossOptions& options = {}) : options(options) {}
+  // texts, images: (B, E) each; image_ids: (B) integers, or undefined when every row shows a
+  // different image. Returns a scalar.
+  torch::Tensor forward(const Embeddings& texts, const Embeddings& images, const torch::Tensor& image_ids = {});
+
+  RankingLossOptions options;
+};
+TORCH_MODULE(RankingLoss);
+
+}  // namespace gxn

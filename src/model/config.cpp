@@ -1,0 +1,231 @@
+#include "gxn/model/config.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "gxn/error.hpp"
+#include "gxn/model/checksum.hpp"
+
+namespace gxn {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kMaxDim = 1 << 16;
+constexpr std::int64_t kMaxFeatureDim = 1 << 20;
+constexpr std::int64_t kMaxVocab = (std::int64_t{1} << 31) - 1;
+
+void check_range(const char* field, std::int64_t value, std::int64_t lo, std::int64_t hi) {
+  if (value < lo || value > hi)
+    throw Error(ErrorCode::InvalidArgument, std::string(field) + " = " + std::to_string(value) +
+                                                " is out of range: allowed " + std::to_string(lo) + ".." +
+                                                std::to_string(hi));
+}
+
+void check_range(const char* field, double value, double lo, double hi) {
+  if (!(value >= lo && value <= hi)) {  // also false for NaN
+    std::ostringstream os;
+    os << field << " = " << value << " is out of range: allowed " << lo << ".." << hi;
+    throw Error(ErrorCode::InvalidArgument, os.str());
+  }
+}
+
+// Reads a JSON object field by field; every key must be consumed, so a misspelt one is caught.
+class ObjectReader {
+ public:
+  ObjectReader(const json& object, std::string path, const std::string& source)
+      : object_(object), path_(std::move(path)), source_(source) {
+    if (!object_.is_object()) fail(path_.empty() ? "the top level" : path_, "must be a JSON object");
+  }
+
+  template <typename T>
+  void read(const char* key, T& out) {
+    auto it = object_.find(key);
+    if (it == object_.end()) return;
+    seen_[key] = true;
+    const std::string name = qualified(key);
+    if constexpr (std::is_same_v<T, bool>) {
+      if (!it->is_boolean()) fail(name, "must be true or false");
+    } else if constexpr (std::is_integral_v<T>) {
+      if (!it->is_number_integer()) fail(name, "must be an integer");
+    } else if constexpr (std::is_floating_point_v<T>) {
+      if (!it->is_number()) fail(name, "must be a number");
+    } else {
+      if (!it->is_string()) fail(name, "must be a string");
+    }
+    out = it->get<T>();
+  }
+
+  const json* object(const char* key) {
+    auto it = object_.find(key);
+    if (it == object_.end()) return nullptr;
+    seen_[key] = true;
+    return &*it;
+  }
+
+  void reject_unknown_keys() const {
+    for (auto it = object_.begin(); it != object_.end(); ++it)
+      if (!seen_.count(it.key())) fail(qualified(it.key()), "is not a known key");
+  }
+
+  std::string qualified(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  [[noreturn]] void fail(const std::string& name, const std::string& what) const {
+    throw Error(ErrorCode::InvalidArgument, source_ + ": '" + name + "' " + what);
+  }
+
+ private:
+  const json& object_;
+  std::string path_;
+  const std::string& source_;
+  std::map<std::string, bool> seen_;
+};
+
+template <typename Enum>
+Enum parse_enum(const std::string& name, const char* what, std::initializer_list<Enum> values) {
+  std::string allowed;
+  for (Enum v : values) {
+    if (name == to_string(v)) return v;
+    allowed += allowed.empty() ? "" : ", ";
+    allowed += to_string(v);
+  }
+  throw Error(ErrorCode::InvalidArgument, std::string("unknown ") + what + " '" + name + "': allowed " + allowed);
+}
+
+bool has_own_feature_dim(Backbone b) { return b == Backbone::Precomp || b == Backbone::TorchScript; }
+
+}  // namespace
+
+const char* to_string(Backbone backbone) {
+  switch (backbone) {
+    case Backbone::Precomp: return "precomp";
+    case Backbone::CnnSmall: return "cnn-small";
+    case Backbone::ResNet152: return "resnet152";
+    case Backbone::Vgg19: return "vgg19";
+    case Backbone::TorchScript: return "torchscript";
+  }
+  return "?";
+}
+
+const char* to_string(RegionPooling pooling) { return pooling == RegionPooling::Mean ? "mean" : "max"; }
+
+Backbone parse_backbone(const std::string& name) {
+  return parse_enum(name, "image backbone",
+                    {Backbone::Precomp, Backbone::CnnSmall, Backbone::ResNet152, Backbone::Vgg19, Backbone::TorchScript});
+}
+
+RegionPooling parse_region_pooling(const std::string& name) {
+  return parse_enum(name, "region pooling", {RegionPooling::Mean, RegionPooling::Max});
+}
+
+std::int64_t image_feature_dim(const ImageEncoderConfig& config) {
+  switch (config.backbone) {
+    case Backbone::CnnSmall: return kCnnSmallFeatureDim;
+    case Backbone::ResNet152: return kResNet152FeatureDim;
+    case Backbone::Vgg19: return kVgg19FeatureDim;
+    default: return config.feature_dim;
+  }
+}
+
+void validate(const ModelConfig& c) {
+  if (has_own_feature_dim(c.image.backbone)) check_range("image.feature_dim", c.image.feature_dim, 1, kMaxFeatureDim);
+  if (c.image.backbone == Backbone::TorchScript && c.image.backbone_file.empty())
+    throw Error(ErrorCode::InvalidArgument, "image.backbone_file: the torchscript backbone needs a module file");
+  if (c.text.vocab_size != 0) check_range("text.vocab_size", c.text.vocab_size, 2, kMaxVocab);
+  check_range("text.word_dim", c.text.word_dim, 1, kMaxDim);
+  check_range("text.hidden_dim", c.text.hidden_dim, 1, kMaxDim);
+  check_range("embed_dim", c.embed_dim, 1, kMaxDim);
+  check_range("lambda", c.lambda, 0.0, 1.0);
+  check_range("margin", c.margin, 0.0, 100.0);
+}
+
+std::string to_json(const ModelConfig& c, int indent) {
+  json image = {{"backbone", to_string(c.image.backbone)},
+                {"region_pooling", to_string(c.image.region_pooling)},
+                {"fine_tune", c.image.fine_tune},
+                {"backbone_file", c.image.backbone_file}};
+  if (has_own_feature_dim(c.image.backbone)) image["feature_dim"] = c.image.feature_dim;
+  json text = {{"vocab_size", c.text.vocab_size},
+               {"word_dim", c.text.word_dim},
+               {"hidden_dim", c.text.hidden_dim},
+               {"word_vectors", c.text.word_vectors}};
+  json j = {{"image", image},          {"text", text},     {"embed_dim", c.embed_dim},
+            {"l2_normalize", c.l2_normalize}, {"non_negative", c.non_negative}, {"lambda", c.lambda},
+            {"margin", c.margin},        {"max_violation", c.max_violation}};
+  return j.dump(indent);
+}
+
+ModelConfig model_config_from_json(const std::string& json_text, const std::string& source) {
+  json j;
+  try {
+    j = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    throw Error(ErrorCode::Format, source + ": not valid JSON (" + e.what() + ")");
+  }
+  ModelConfig c;
+  ObjectReader top(j, "", source);
+  if (const json* image = top.object("image")) {
+    ObjectReader r(*image, "image", source);
+    std::string backbone = to_string(c.image.backbone), pooling = to_string(c.image.region_pooling);
+    r.read("backbone", backbone);
+    r.read("region_pooling", pooling);
+    try {
+      c.image.backbone = parse_backbone(backbone);
+      c.image.region_pooling = parse_region_pooling(pooling);
+    } catch (const Error& e) {
+      throw Error(ErrorCode::InvalidArgument, source + ": " + e.what());
+    }
+    if (image->contains("feature_dim") && !has_own_feature_dim(c.image.backbone))
+      r.fail("image.feature_dim", std::string("is only for the precomp and torchscript backbones (") +
+                                      to_string(c.image.backbone) + " gives " +
+                                      std::to_string(image_feature_dim(c.image)) + ")");
+    r.read("feature_dim", c.image.feature_dim);
+    r.read("fine_tune", c.image.fine_tune);
+    r.read("backbone_file", c.image.backbone_file);
+    r.reject_unknown_keys();
+  }
+  if (const json* text = top.object("text")) {
+    ObjectReader r(*text, "text", source);
+    r.read("vocab_size", c.text.vocab_size);
+    r.read("word_dim", c.text.word_dim);
+    r.read("hidden_dim", c.text.hidden_dim);
+    r.read("word_vectors", c.text.word_vectors);
+    r.reject_unknown_keys();
+  }
+  top.read("embed_dim", c.embed_dim);
+  top.read("l2_normalize", c.l2_normalize);
+  top.read("non_negative", c.non_negative);
+  top.read("lambda", c.lambda);
+  top.read("margin", c.margin);
+  top.read("max_violation", c.max_violation);
+  top.reject_unknown_keys();
+  try {
+    validate(c);
+  } catch (const Error& e) {
+    throw Error(e.code(), source + ": " + e.what());
+  }
+  return c;
+}
+
+std::uint64_t model_fingerprint(const ModelConfig& c) {
+  // A canonical text of the fingerprinted fields; "gxn-model-1" versions the recipe itself.
+  std::ostringstream os;
+  os.precision(17);
+  os << "gxn-model-1|" << to_string(c.image.backbone) << '|' << image_feature_dim(c.image) << '|'
+     << (c.image.backbone == Backbone::Precomp ? to_string(c.image.region_pooling) : "-") << '|' << c.text.vocab_size << '|' << c.text.word_dim << '|'
+     << c.text.hidden_dim << '|' << c.embed_dim << '|' << c.l2_normalize << '|' << c.non_negative << '|'
+     << c.lambda;
+  return fnv1a64(os.str());
+}
+
+std::string fingerprint_hex(std::uint64_t fingerprint) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fingerprint));
+  return buf;
+}
+
+}  // namespace gxn

@@ -1,0 +1,156 @@
+#include "gxn/model/model_file.hpp"
+
+#include <torch/script.h>
+
+#include <map>
+#include <sstream>
+#include <streambuf>
+
+#include "gxn/error.hpp"
+#include "gxn/model/section_file.hpp"
+
+namespace gxn {
+namespace {
+
+// A read-only, seekable std::istream over bytes held elsewhere (TorchScript reads zip files).
+class MemoryBuffer : public std::streambuf {
+ public:
+  explicit MemoryBuffer(std::string_view bytes) {
+    char* p = const_cast<char*>(bytes.data());
+    setg(p, p, p + bytes.size());
+  }
+
+ protected:
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode) override {
+    char* base = dir == std::ios_base::beg ? eback() : dir == std::ios_base::cur ? gptr() : egptr();
+    if (base + off < eback() || base + off > egptr()) return pos_type(off_type(-1));
+    setg(eback(), base + off, egptr());
+    return pos_type(gptr() - eback());
+  }
+  pos_type seekpos(pos_type pos, std::ios_base::openmode mode) override {
+    return seekoff(off_type(pos), std::ios_base::beg, mode);
+  }
+};
+
+std::string join_lines(const std::vector<std::string>& words, const std::string& path) {
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (words[i].empty() || words[i].find_first_of("\r\n") != std::string::npos)
+      throw Error(ErrorCode::InvalidArgument, path + ": vocabulary word " + std::to_string(i) +
+                                                  " is empty or contains a line break");
+    out += words[i];
+    out += '\n';
+  }
+  return out;
+}
+
+std::vector<std::string> split_lines(std::string_view bytes) {
+  std::vector<std::string> out;
+  while (!bytes.empty()) {
+    const auto end = bytes.find('\n');
+    out.emplace_back(bytes.substr(0, end));
+    bytes.remove_prefix(end == std::string_view::npos ? bytes.size() : end + 1);
+  }
+  return out;
+}
+
+const Section& require(const SectionFile& file, const std::string& name, const std::string& path) {
+  if (const Section* s = file.find(name)) return *s;
+  throw Error(ErrorCode::Format, path + ": damaged: no '" + name + "' section");
+}
+
+ModelFileInfo read_info(const SectionFile& file, const std::string& path) {
+  ModelFileInfo info;
+  info.version = file.version;
+  info.fingerprint = file.fingerprint;
+  info.config = model_config_from_json(std::string(require(file, "config", path).bytes), path + " (config section)");
+  info.vocabulary = split_lines(require(file, "vocabulary", path).bytes);
+  if (model_fingerprint(info.config) != file.fingerprint)
+    throw Error(ErrorCode::Format, path + ": damaged: the header's fingerprint " + fingerprint_hex(file.fingerprint) +
+                                       " does not match its config's " + fingerprint_hex(model_fingerprint(info.config)));
+  if (static_cast<std::int64_t>(info.vocabulary.size()) != info.config.text.vocab_size)
+    throw Error(ErrorCode::Format, path + ": damaged: " + std::to_string(info.vocabulary.size()) +
+                                       " vocabulary words, the config says " +
+                                       std::to_string(info.config.text.vocab_size));
+  return info;
+}
+
+}  // namespace
+
+void save_model(const std::string& path, GxnModel& model, const std::vector<std::string>& vocabulary) {
+  const ModelConfig& config = model->config();
+  if (static_cast<std::int64_t>(vocabulary.size()) != config.text.vocab_size)
+    throw Error(ErrorCode::InvalidArgument, path + ": the vocabulary has " + std::to_string(vocabulary.size()) +
+                                                " words, the model " + std::to_string(config.text.vocab_size));
+  const std::string config_json = to_json(config);
+  const std::string words = join_lines(vocabulary, path);
+  std::string weights;
+  {
+    torch::serialize::OutputArchive archive;
+    model->save(archive);
+    archive.save_to([&weights](const void* data, std::size_t size) {
+      weights.append(static_cast<const char*>(data), size);
+      return size;
+    });
+  }
+  SectionFile file;
+  file.version = kModelFileVersion;
+  file.fingerprint = model->fingerprint();
+  file.sections = {{"config", config_json}, {"vocabulary", words}, {"weights", weights}};
+  std::string backbone;
+  if (const torch::jit::Module* scripted = model->image_encoder->scripted_module()) {
+    std::ostringstream os;
+    scripted->save(os);
+    backbone = os.str();
+    file.sections.push_back({"backbone", backbone});
+  }
+  write_section_file(path, kModelFileMagic, file);
+}
+
+ModelFileInfo read_model_info(const std::string& path) {
+  return read_info(read_section_file(path, kModelFileMagic, kModelFileVersion, "gxn model"), path);
+}
+
+LoadedModel load_model(const std::string& path) {
+  const SectionFile file = read_section_file(path, kModelFileMagic, kModelFileVersion, "gxn model");
+  ModelFileInfo info = read_info(file, path);
+
+  // Paths in the config are where the model came from; the file carries everything itself.
+  ModelConfig config = info.config;
+  std::optional<torch::jit::Module> scripted;
+  if (config.image.backbone == Backbone::TorchScript) {
+    const Section& s = require(file, "backbone", path);
+    MemoryBuffer buffer(s.bytes);
+    std::istream in(&buffer);
+    try {
+      scripted = torch::jit::load(in, torch::kCPU);
+    } catch (const c10::Error& e) {
+      throw Error(ErrorCode::Format, path + ": damaged: its TorchScript backbone does not load (" +
+                                         e.what_without_backtrace() + ")");
+    }
+  }
+  GxnModel model(config, std::move(scripted));
+
+  // Record the shapes the config implies: an archive read replaces tensors whole.
+  std::map<std::string, std::vector<std::int64_t>> shapes;
+  for (const auto& p : model->named_parameters()) shapes[p.key()] = p.value().sizes().vec();
+  for (const auto& b : model->named_buffers()) shapes[b.key()] = b.value().sizes().vec();
+  const Section& weights = require(file, "weights", path);
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(weights.bytes.data(), weights.bytes.size(), torch::kCPU);
+    model->load(archive);
+  } catch (const c10::Error& e) {
+    throw Error(ErrorCode::Format, path + ": the weights do not fit its config (" + e.what_without_backtrace() + ")");
+  }
+  auto check = [&](const std::string& name, const torch::Tensor& t) {
+    if (t.sizes().vec() != shapes.at(name))
+      throw Error(ErrorCode::Format, path + ": the weights do not fit its config: '" + name + "' has the wrong shape");
+  };
+  for (const auto& p : model->named_parameters()) check(p.key(), p.value());
+  for (const auto& b : model->named_buffers()) check(b.key(), b.value());
+  model->eval();
+  return {model, std::move(info.vocabulary)};
+}
+
+}  // namespace gxn
