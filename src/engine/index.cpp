@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "gxn/engine/atomic_file.hpp"
+#include "gxn/engine/checksum.hpp"
 #include "gxn/engine/score.hpp"
 #include "gxn/error.hpp"
 
@@ -33,24 +34,11 @@ constexpr std::uint32_t kFormatVersion = 1;
 constexpr std::size_t kHeaderBytes = 64;
 constexpr std::size_t kMaxHubs = 1 << 16;
 
-// 64-bit FNV-1a taken over 8-byte little-endian words (a short tail zero-padded): enough to
-// tell a damaged file, and fast enough for gigabytes.
-struct Checksum {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  void add(const unsigned char* p, std::size_t n) {
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      std::uint64_t w = 0;
-      for (int b = 7; b >= 0; --b) w = (w << 8) | p[i + static_cast<std::size_t>(b)];
-      h = (h ^ w) * 0x100000001b3ULL;
-    }
-    if (i < n) {
-      std::uint64_t w = 0;
-      for (std::size_t b = n; b-- > i;) w = (w << 8) | p[b];
-      h = (h ^ w) * 0x100000001b3ULL;
-    }
-  }
-};
+// The checksum of the rows and the FAISS blob: gxn's file checksum of each, folded together.
+std::uint64_t content_checksum(const void* rows, std::size_t rows_size, const void* blob, std::size_t blob_size) {
+  const std::uint64_t parts[2] = {checksum64(rows, rows_size), checksum64(blob, blob_size)};
+  return checksum64(parts, sizeof parts);
+}
 
 void put(unsigned char* at, std::uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) at[i] = static_cast<unsigned char>(value >> (8 * i));
@@ -281,9 +269,7 @@ void RetrievalIndex::save(const std::string& path) const {
   const auto* row_bytes = reinterpret_cast<const unsigned char*>(s.rows.data());
   const std::size_t rows_size = s.rows.values().size() * sizeof(float);
   static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the index file stores little-endian floats");
-  Checksum sum;
-  sum.add(row_bytes, rows_size);
-  sum.add(blob.data.data(), blob.data.size());
+  const std::uint64_t checksum = content_checksum(row_bytes, rows_size, blob.data.data(), blob.data.size());
 
   unsigned char header[kHeaderBytes] = {};
   std::memcpy(header, kMagic, 8);
@@ -295,7 +281,7 @@ void RetrievalIndex::save(const std::string& path) const {
   put(header + 32, static_cast<std::uint64_t>(s.dim), 8);
   put(header + 40, static_cast<std::uint64_t>(s.nlist), 8);
   put(header + 48, blob.data.size(), 8);
-  put(header + 56, sum.h, 8);
+  put(header + 56, checksum, 8);
 
   AtomicFileWriter out(path);
   out.write(header, sizeof header);
@@ -350,10 +336,7 @@ RetrievalIndex RetrievalIndex::load(const std::string& path) {
   if (std::fread(state->rows.data(), 1, rows_size, f.get()) != rows_size ||
       std::fread(blob.data.data(), 1, blob_size, f.get()) != blob_size)
     throw Error(ErrorCode::Io, path + ": read failed");
-  Checksum sum;
-  sum.add(reinterpret_cast<const unsigned char*>(state->rows.data()), rows_size);
-  sum.add(blob.data.data(), blob.data.size());
-  if (sum.h != checksum) damaged(path, "checksum mismatch: the content is damaged");
+  if (content_checksum(state->rows.data(), rows_size, blob.data.data(), blob.data.size()) != checksum) damaged(path, "checksum mismatch: the content is damaged");
 
   try {
     state->faiss.reset(faiss::read_index(&blob));

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "gxn/error.hpp"
-#include "gxn/model/checksum.hpp"
+#include "gxn/engine/checksum.hpp"
 
 namespace gxn {
 namespace {

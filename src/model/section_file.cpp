@@ -1,7 +1,5 @@
 #include "gxn/model/section_file.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -10,7 +8,8 @@
 #include <fstream>
 
 #include "gxn/error.hpp"
-#include "gxn/model/checksum.hpp"
+#include "gxn/engine/atomic_file.hpp"
+#include "gxn/engine/checksum.hpp"
 
 namespace gxn {
 namespace {
@@ -68,43 +67,6 @@ const Section* SectionFile::find(const std::string& name) const {
   return nullptr;
 }
 
-void write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces) {
-  const std::filesystem::path target(path);
-  const auto dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
-  std::string tmp = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) throw Error(ErrorCode::Io, path + ": cannot create a temporary file in " + dir.string() + ": " + errno_text());
-  auto fail = [&](const std::string& what) {
-    const std::string reason = errno_text();
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw Error(ErrorCode::Io, path + ": " + what + ": " + reason);
-  };
-  for (auto piece : pieces) {
-    while (!piece.empty()) {
-      const ssize_t n = ::write(fd, piece.data(), piece.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) fail("write failed");
-      piece.remove_prefix(static_cast<std::size_t>(n));
-    }
-  }
-  // mkstemp creates 0600; give the file the usual permissions (0666 less the umask).
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  if (::fchmod(fd, 0666 & ~mask) != 0) fail("cannot set permissions");
-  if (::fsync(fd) != 0) fail("cannot flush to disk");
-  if (::close(fd) != 0) {
-    const std::string reason = errno_text();
-    ::unlink(tmp.c_str());
-    throw Error(ErrorCode::Io, path + ": close failed: " + reason);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string reason = errno_text();
-    ::unlink(tmp.c_str());
-    throw Error(ErrorCode::Io, path + ": cannot rename the temporary file into place: " + reason);
-  }
-}
-
 void write_section_file(const std::string& path, const std::string& magic, const SectionFile& file) {
   if (magic.size() != 8) throw Error(ErrorCode::Internal, "section file magic must be 8 bytes: '" + magic + "'");
   std::string header = magic;
@@ -113,7 +75,6 @@ void write_section_file(const std::string& path, const std::string& magic, const
   put_le<std::uint64_t>(header, file.fingerprint);
   std::vector<std::string> section_headers;
   section_headers.reserve(file.sections.size());
-  std::vector<std::string_view> pieces{header};
   for (const auto& s : file.sections) {
     if (s.name.empty() || s.name.size() > kMaxNameLength)
       throw Error(ErrorCode::Internal, "section name must be 1.." + std::to_string(kMaxNameLength) + " bytes");
@@ -124,11 +85,13 @@ void write_section_file(const std::string& path, const std::string& magic, const
     put_le<std::uint64_t>(h, checksum64(s.bytes.data(), s.bytes.size()));
     section_headers.push_back(std::move(h));
   }
+  AtomicFileWriter out(path);
+  out.write(header.data(), header.size());
   for (std::size_t i = 0; i < file.sections.size(); ++i) {
-    pieces.push_back(section_headers[i]);
-    pieces.push_back(file.sections[i].bytes);
+    out.write(section_headers[i].data(), section_headers[i].size());
+    out.write(file.sections[i].bytes.data(), file.sections[i].bytes.size());
   }
-  write_file_atomically(path, pieces);
+  out.commit();
 }
 
 SectionFile read_section_file(const std::string& path, const std::string& magic, std::uint32_t version,

@@ -3,6 +3,10 @@ import ctypes
 
 import numpy as np
 
+from ._library import GxnError
+
+GXN_ERR_SHAPE = 5
+
 float_p = ctypes.POINTER(ctypes.c_float)
 int64_p = ctypes.POINTER(ctypes.c_int64)
 
@@ -13,8 +17,15 @@ def as_matrix(array, name):
     if a.ndim == 3:  # (N, 2, D) embeddings file layout: one row of 2*D per item
         a = a.reshape(a.shape[0], -1)
     if a.ndim != 2:
-        raise ValueError(f"{name}: expected an (N, 2*D) or (N, 2, D) array, got shape {a.shape}")
+        raise GxnError(GXN_ERR_SHAPE, f"{name}: expected an (N, 2*D) or (N, 2, D) array, got shape {a.shape}")
     return a
+
+
+def same_width(a, a_name, b, b_name):
+    """The C API takes one row width for both matrices: unequal widths would be read out of bounds."""
+    if a.shape[1] != b.shape[1]:
+        raise GxnError(GXN_ERR_SHAPE, f"{a_name} rows hold {a.shape[1]} floats but {b_name} rows hold {b.shape[1]}: "
+                                      "both must be 2*D for the same D")
 
 
 def fptr(a):

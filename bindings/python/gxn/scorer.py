@@ -4,7 +4,7 @@ import ctypes
 import numpy as np
 
 from ._library import check, lib
-from .arrays import as_matrix, float_p, fptr, int64_p, iptr
+from .arrays import as_matrix, float_p, fptr, int64_p, iptr, same_width
 
 lib.gxn_scorer_new.argtypes = [ctypes.c_float, ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
 lib.gxn_scorer_free.argtypes = [ctypes.c_void_p]
@@ -37,12 +37,14 @@ class Scorer:
     def score_matrix(self, images, texts):
         """(n_images, n_texts) float32: s*(texts[j], images[i])."""
         v, t = as_matrix(images, "images"), as_matrix(texts, "texts")
+        same_width(v, "images", t, "texts")
         out = np.empty((v.shape[0], t.shape[0]), dtype=np.float32)
         check(lib.gxn_score_matrix(self._handle, fptr(v), v.shape[0], fptr(t), t.shape[0], v.shape[1], fptr(out)))
         return out
 
     def _top(self, fn, queries, candidates, k):
         q, c = as_matrix(queries[0], queries[1]), as_matrix(candidates[0], candidates[1])
+        same_width(q, queries[1], c, candidates[1])
         kk = max(0, min(int(k), c.shape[0]))
         index = np.empty((q.shape[0], kk), dtype=np.int64)
         score = np.empty((q.shape[0], kk), dtype=np.float32)

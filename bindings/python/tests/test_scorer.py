@@ -43,8 +43,14 @@ class ScorerTest(unittest.TestCase):
         with self.assertRaises(gxn.GxnError) as ctx:
             gxn.Scorer(lam=2.0)
         self.assertIn("lambda", str(ctx.exception))
-        with self.assertRaises(gxn.GxnError):
+        with self.assertRaises(gxn.GxnError) as ctx:
             gxn.Scorer().score_matrix(self.images, np.zeros((3, 8), np.float32))
+        self.assertIn("texts rows hold 8", str(ctx.exception))
+        with self.assertRaises(gxn.GxnError):
+            gxn.Scorer().top_texts(self.images, np.zeros((3, 8), np.float32), 2)
+        with self.assertRaises(gxn.GxnError) as ctx:  # odd width: caught by the library itself
+            gxn.Scorer().score_matrix(np.zeros((2, 3), np.float32), np.zeros((2, 3), np.float32))
+        self.assertEqual(ctx.exception.status, 5)
 
 
 if __name__ == "__main__":

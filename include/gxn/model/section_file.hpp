@@ -43,7 +43,4 @@ void write_section_file(const std::string& path, const std::string& magic, const
 SectionFile read_section_file(const std::string& path, const std::string& magic, std::uint32_t version,
                               const std::string& kind);
 
-// Writes the concatenation of `pieces` to `path` atomically, as write_section_file does.
-void write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces);
-
 }  // namespace gxn
