@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "gxn/engine/preprocess.hpp"
 #include "gxn/error.hpp"
 #include "gxn/engine/checksum.hpp"
 
@@ -131,10 +132,19 @@ std::int64_t image_feature_dim(const ImageEncoderConfig& config) {
   }
 }
 
+std::pair<int, int> image_input_size(const ImageEncoderConfig& config) {
+  const bool small = config.backbone == Backbone::CnnSmall;
+  const int crop = config.crop > 0 ? config.crop : (small ? 64 : 224);
+  const int resize = config.resize > 0 ? config.resize : (small ? crop : preprocess_options_for_size(crop).resize);
+  return {resize, crop};
+}
+
 void validate(const ModelConfig& c) {
   if (has_own_feature_dim(c.image.backbone)) check_range("image.feature_dim", c.image.feature_dim, 1, kMaxFeatureDim);
   if (c.image.backbone == Backbone::TorchScript && c.image.backbone_file.empty())
     throw Error(ErrorCode::InvalidArgument, "image.backbone_file: the torchscript backbone needs a module file");
+  if (c.image.crop != 0) check_range("image.crop", std::int64_t{c.image.crop}, 8, 4096);
+  if (c.image.resize != 0) check_range("image.resize", std::int64_t{c.image.resize}, image_input_size(c.image).second, 8192);
   if (c.text.vocab_size != 0) check_range("text.vocab_size", c.text.vocab_size, 2, kMaxVocab);
   check_range("text.word_dim", c.text.word_dim, 1, kMaxDim);
   check_range("text.hidden_dim", c.text.hidden_dim, 1, kMaxDim);
@@ -147,7 +157,9 @@ std::string to_json(const ModelConfig& c, int indent) {
   json image = {{"backbone", to_string(c.image.backbone)},
                 {"region_pooling", to_string(c.image.region_pooling)},
                 {"fine_tune", c.image.fine_tune},
-                {"backbone_file", c.image.backbone_file}};
+                {"backbone_file", c.image.backbone_file},
+                {"resize", c.image.resize},
+                {"crop", c.image.crop}};
   if (has_own_feature_dim(c.image.backbone)) image["feature_dim"] = c.image.feature_dim;
   json text = {{"vocab_size", c.text.vocab_size},
                {"word_dim", c.text.word_dim},
@@ -186,6 +198,8 @@ ModelConfig model_config_from_json(const std::string& json_text, const std::stri
     r.read("feature_dim", c.image.feature_dim);
     r.read("fine_tune", c.image.fine_tune);
     r.read("backbone_file", c.image.backbone_file);
+    r.read("resize", c.image.resize);
+    r.read("crop", c.image.crop);
     r.reject_unknown_keys();
   }
   if (const json* text = top.object("text")) {

@@ -3,6 +3,7 @@
 // fingerprint that tells whether two models (or a model and its embeddings) are compatible.
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace gxn {
 
@@ -40,7 +41,15 @@ struct ImageEncoderConfig {
   // torchscript: the module file (required). resnet152 / vgg19: optional weights written by
   // scripts/export_backbone.py, loaded by GxnModelImpl::load_pretrained.
   std::string backbone_file;
+  // Raw images: shorter side resized to `resize`, then a centred crop × crop square
+  // (torchvision's Resize + CenterCrop). 0 = the backbone's default (image_input_size).
+  int resize = 0;
+  int crop = 0;
 };
+
+// The (resize, crop) raw images get: the config's values, or the backbone's defaults
+// (cnn-small 64/64, the demo's image size; resnet152, vgg19 and torchscript 256/224).
+std::pair<int, int> image_input_size(const ImageEncoderConfig& config);
 
 struct TextEncoderConfig {
   std::int64_t vocab_size = 0;  // 0: not known yet (set from the training vocabulary)
