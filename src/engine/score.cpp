@@ -308,8 +308,11 @@ TopK top_k(const ScoreKernel& kernel, bool image_rows, const MatrixView& queries
         }
     }
   };
+  // Merge buffers are allocated here: nothing inside the parallel region may throw.
+  std::vector<std::vector<Candidate>> pools(static_cast<std::size_t>(threads));
+  for (std::vector<Candidate>& pool : pools) pool.reserve(static_cast<std::size_t>(keep * threads));
   auto merge = [&](std::int64_t first, std::int64_t count) {
-    std::vector<Candidate> pool;
+    std::vector<Candidate>& pool = pools[omp_get_thread_num()];
 #pragma omp for schedule(static)
     for (std::int64_t r = 0; r < count; ++r) {
       pool.clear();
