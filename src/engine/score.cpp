@@ -30,14 +30,16 @@ using detail::ScoreKernel;
 
 // Columns per block: one AVX-512 panel; 64 columns × 1024 floats (256 KiB) stay in L2.
 constexpr std::int64_t kBlockCols = 64;
-// Packed rows of one super-chunk (floats): 16 MiB, shared by all threads.
-constexpr std::int64_t kSuperChunkFloats = std::int64_t{4} << 20;
+// Packed rows of one super-chunk (floats): 32 MiB, shared by all threads.
+constexpr std::int64_t kSuperChunkFloats = std::int64_t{8} << 20;
 // Top-k candidates held per super-chunk over all threads (entries of 16 bytes): 32 MiB.
 constexpr std::int64_t kSelectionEntries = std::int64_t{2} << 20;
 // Depth values copied per pass when packing, so a panel's destination lines stay in L1.
 constexpr std::int64_t kPackDepthBlock = 64;
 // Aim for this many tasks per thread, so a slow thread does not hold the others up at the end.
-constexpr std::int64_t kTasksPerThread = 8;
+// Splitting rows is cheap: a thread repacks a column block only when its next task moves on to
+// another block, so each thread packs each block at most once.
+constexpr std::int64_t kTasksPerThread = 16;
 
 ScoreKernel kernel_for(Isa isa) {
   switch (isa) {
@@ -306,8 +308,11 @@ TopK top_k(const ScoreKernel& kernel, bool image_rows, const MatrixView& queries
         }
     }
   };
+  // Merge buffers are allocated here: nothing inside the parallel region may throw.
+  std::vector<std::vector<Candidate>> pools(static_cast<std::size_t>(threads));
+  for (std::vector<Candidate>& pool : pools) pool.reserve(static_cast<std::size_t>(keep * threads));
   auto merge = [&](std::int64_t first, std::int64_t count) {
-    std::vector<Candidate> pool;
+    std::vector<Candidate>& pool = pools[omp_get_thread_num()];
 #pragma omp for schedule(static)
     for (std::int64_t r = 0; r < count; ++r) {
       pool.clear();

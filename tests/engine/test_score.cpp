@@ -145,6 +145,23 @@ TEST_CASE("many blocks and row chunks: every kernel, both thread counts, the sam
   }
 }
 
+TEST_CASE("more rows than one packed super-chunk holds (32 MiB)", "[score]") {
+  const std::int64_t dim2 = 1002;
+  const gxn::Matrix images = random_embeddings(8400, dim2, 15);  // 33.7 MB of rows
+  const gxn::Matrix texts = random_embeddings(5, dim2, 16);
+  for (gxn::Isa isa : runnable_isas()) {
+    INFO(gxn::isa_name(isa));
+    const gxn::OrderScorer s = scorer(isa, 0.3f, 2);
+    const gxn::Matrix m = s.score_matrix(images, texts);
+    const gxn::TopK best = s.top_texts(images, texts, 2);
+    for (std::int64_t i = 0; i < images.rows(); i += 7) {
+      for (std::int64_t j = 0; j < texts.rows(); ++j)
+        require_close(m(i, j), reference_score(texts.row(j), images.row(i), dim2, 0.3));
+      REQUIRE(best.indices_of(i)[0] == ranking(m.row(i), texts.rows())[0]);
+    }
+  }
+}
+
 TEST_CASE("strided views in, strided rows out", "[score]") {
   // Embeddings of 2·3 floats inside rows of 9; scores written into rows of 20.
   const gxn::Matrix store_i = random_embeddings(5, 9, 3);

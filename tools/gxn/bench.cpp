@@ -156,6 +156,8 @@ void add_bench(CLI::App& gxn) {
   auto options = std::make_shared<ScoreBenchOptions>();
   CLI::App* score = bench->add_subcommand(
       "score", "Fused order-violation kernel vs a naive LibTorch broadcast, same inputs, one process");
+  // A later occurrence overrides an earlier one, so wrapper scripts can put defaults first.
+  score->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   score->add_option("--queries", options->queries, "Captions (rows t)")->capture_default_str();
   score->add_option("--candidates", options->candidates, "Images (rows v)")->capture_default_str();
   score->add_option("--dim", options->dim, "Floats per embedding row: x_h then x_l, so 2·D")->capture_default_str();

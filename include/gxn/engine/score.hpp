@@ -6,6 +6,12 @@
 //
 // Embeddings are rows of 2·D floats: the abstract part x_h then the grounded part x_l (the
 // (N, 2, D) embeddings file, viewed as N × 2D). Scores are <= 0; higher is more similar.
+//
+// The matrix and top-k calls run a fused, cache-blocked kernel for the instruction set chosen at
+// run time, on OpenMP threads. They check their input first and throw gxn::Error naming the
+// argument: malformed views (Shape), rows of different or odd length (Shape), NaN/Inf (NonFinite),
+// k < 1 (InvalidArgument). Results do not depend on the number of threads. One OrderScorer may be
+// used from several threads at once.
 #include <cstdint>
 
 #include "gxn/engine/cpu.hpp"
@@ -19,12 +25,14 @@ float order_violation(const float* t, const float* v, std::int64_t dim);
 
 struct ScoreOptions {
   float lambda = 0.5f;  // weight of the abstract part, in [0, 1]
-  int threads = 0;      // OpenMP threads; 0 = OpenMP's default
+  int threads = 0;      // OpenMP threads; 0 = OpenMP's default (OMP_NUM_THREADS or all cores)
   Isa isa = Isa::Auto;  // kernel instruction set; Auto = the best this CPU has
 };
 
 class OrderScorer {
  public:
+  // Throws gxn::Error: InvalidArgument for lambda outside [0, 1] or threads < 0, Unsupported
+  // when options.isa names an instruction set this CPU (or OS) does not support.
   explicit OrderScorer(ScoreOptions options = {});
 
   const ScoreOptions& options() const { return options_; }
@@ -39,7 +47,9 @@ class OrderScorer {
   Matrix score_matrix(const MatrixView& images, const MatrixView& texts) const;
 
   // Top-k without materialising the full matrix (memory O(queries × k), fit for millions):
-  // the k best images for every caption, and the k best captions for every image.
+  // the k best images for every caption, and the k best captions for every image. Each row is
+  // sorted best first, equal scores by lower index; k >= the number of candidates returns all.
+  // Scores are those score_matrix gives, bit for bit.
   TopK top_images(const MatrixView& texts, const MatrixView& images, std::int64_t k) const;
   TopK top_texts(const MatrixView& images, const MatrixView& texts, std::int64_t k) const;
 

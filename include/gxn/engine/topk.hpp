@@ -1,5 +1,5 @@
 #pragma once
-// The k best-scoring candidates per query, best first.
+// The k best-scoring candidates per query, best first (equal scores: lower index first).
 #include <cstdint>
 #include <vector>
 
