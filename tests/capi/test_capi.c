@@ -54,9 +54,63 @@ static void test_scores_and_top_k(void) {
   gxn_scorer_free(scorer);
 }
 
+static void test_evaluation(void) {
+  /* 2 images x 10 captions: every caption scores highest with its own image, except caption 9. */
+  float s[2 * 10];
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 10; ++j) s[i * 10 + j] = (j / 5 == i) ? -1.0f : -2.0f;
+  s[0 * 10 + 9] = 0.0f; /* caption 9 prefers image 0 */
+  gxn_retrieval_metrics m;
+  CHECK(gxn_evaluate_scores(s, 2, 10, "all", &m) == GXN_OK);
+  /* Image 0's best true caption (-1) is beaten by caption 9 (0): rank 1. Caption 9: rank 1. */
+  CHECK(m.i2t.r1 == 50.0 && m.i2t.r5 == 100.0);
+  CHECK(fabs(m.i2t.meanr - 1.5) < 1e-9);
+  CHECK(fabs(m.t2i.r1 - 90.0) < 1e-9);
+  CHECK(fabs(m.rsum - (50.0 + 100.0 + 100.0 + 90.0 + 100.0 + 100.0)) < 1e-9);
+  CHECK(gxn_evaluate_scores(s, 2, 9, NULL, &m) != GXN_OK);
+  CHECK(gxn_evaluate_scores(s, 2, 10, "1k5", &m) != GXN_OK); /* needs 5000 images */
+  CHECK(strstr(gxn_last_error(), "5000") != NULL);
+}
+
+static void test_files_and_index(void) {
+  const float rows[3 * 4] = {0.1f, 0.9f, 0.2f, 0.8f, 0.9f, 0.1f, 0.8f, 0.2f, 0.5f, 0.5f, 0.5f, 0.5f};
+  const char* path = "gxn_capi_test_embeddings.npy";
+  CHECK(gxn_write_embeddings(path, rows, 3, 4) == GXN_OK);
+  gxn_matrix* m = NULL;
+  CHECK(gxn_read_embeddings(path, &m) == GXN_OK);
+  CHECK(gxn_matrix_rows(m) == 3 && gxn_matrix_cols(m) == 4);
+  CHECK(m && memcmp(gxn_matrix_data(m), rows, sizeof rows) == 0);
+  gxn_matrix_free(m);
+  CHECK(gxn_write_embeddings(path, rows, 3, 3) == GXN_ERR_SHAPE); /* odd width */
+  CHECK(gxn_read_embeddings("no/such/file.npy", &m) == GXN_ERR_NOT_FOUND);
+  CHECK(m == NULL);
+  remove(path);
+
+  gxn_index* index = NULL;
+  CHECK(gxn_index_build(rows, 3, 4, 0.5f, 0, &index) == GXN_OK);
+  CHECK(gxn_index_size(index) == 3);
+  const float caption[4] = {0.9f, 0.2f, 0.9f, 0.3f};
+  int64_t ids[2], k = 0;
+  float sc[2];
+  CHECK(gxn_index_search(index, caption, 1, 4, 2, 0, ids, sc, &k) == GXN_OK);
+  CHECK(k == 2 && ids[0] == 1);
+  const char* ipath = "gxn_capi_test.index";
+  CHECK(gxn_index_save(index, ipath) == GXN_OK);
+  gxn_index_free(index);
+  index = NULL;
+  CHECK(gxn_index_load(ipath, &index) == GXN_OK);
+  CHECK(gxn_index_size(index) == 3);
+  gxn_index_free(index);
+  CHECK(gxn_index_build(rows, 3, 4, 0.5f, 7, &index) == GXN_ERR_INVALID_ARGUMENT);
+  CHECK(gxn_index_load("gxn_capi_test_embeddings.npy", &index) != GXN_OK); /* removed above */
+  remove(ipath);
+}
+
 int main(void) {
   test_version_and_errors();
   test_scores_and_top_k();
+  test_evaluation();
+  test_files_and_index();
   printf("C API: %d failed\n", failures);
   return failures;
 }

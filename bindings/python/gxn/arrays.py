@@ -21,6 +21,14 @@ def as_matrix(array, name):
     return a
 
 
+def as_float32_2d(array, name):
+    """A C-contiguous float32 2-D array of any width (a score matrix, say)."""
+    a = np.ascontiguousarray(array, dtype=np.float32)
+    if a.ndim != 2:
+        raise GxnError(GXN_ERR_SHAPE, f"{name}: expected a 2-D array, got shape {a.shape}")
+    return a
+
+
 def same_width(a, a_name, b, b_name):
     """The C API takes one row width for both matrices: unequal widths would be read out of bounds."""
     if a.shape[1] != b.shape[1]:

@@ -1,0 +1,65 @@
+"""Files, the index and evaluation from Python, checked against numpy."""
+import os
+import tempfile
+import unittest
+
+import numpy as np
+
+import gxn
+
+
+class FilesTest(unittest.TestCase):
+    def test_embeddings_round_trip_is_numpy_compatible(self):
+        rows = np.random.default_rng(1).random((5, 2, 3), dtype=np.float32)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "e.npy")
+            gxn.write_embeddings(path, rows)
+            np.testing.assert_array_equal(np.load(path), rows)  # numpy reads what gxn wrote
+            np.testing.assert_array_equal(gxn.read_embeddings(path), rows.reshape(5, 6))
+
+    def test_missing_and_damaged_files_name_the_culprit(self):
+        with tempfile.TemporaryDirectory() as d:
+            with self.assertRaises(gxn.GxnError) as ctx:
+                gxn.read_embeddings(os.path.join(d, "missing.npy"))
+            self.assertIn("missing.npy", str(ctx.exception))
+            bad = os.path.join(d, "bad.npy")
+            with open(bad, "wb") as f:
+                f.write(b"\x93NUMPY\x01\x00garbage")
+            with self.assertRaises(gxn.GxnError) as ctx:
+                gxn.read_matrix(bad)
+            self.assertIn("bad.npy", str(ctx.exception))
+
+
+class EvaluationTest(unittest.TestCase):
+    def test_perfect_scores_give_full_recall(self):
+        s = np.full((4, 20), -1.0, np.float32)
+        for i in range(4):
+            s[i, 5 * i:5 * i + 5] = 0.0
+        m = gxn.evaluate(s)
+        self.assertEqual(m["i2t"]["r1"], 100.0)
+        self.assertEqual(m["t2i"]["medr"], 1.0)
+        self.assertAlmostEqual(m["rsum"], 600.0)
+
+    def test_wrong_caption_count_is_refused(self):
+        with self.assertRaises(gxn.GxnError):
+            gxn.evaluate(np.zeros((4, 19), np.float32))
+
+
+class IndexTest(unittest.TestCase):
+    def test_search_equals_exact_top_k_and_survives_save_load(self):
+        rng = np.random.default_rng(2)
+        images = rng.random((300, 16), dtype=np.float32)
+        texts = rng.random((12, 16), dtype=np.float32)
+        exact, _ = gxn.Scorer(lam=0.4).top_images(texts, images, 5)
+        index = gxn.Index.build(images, lam=0.4)
+        got, _ = index.search(texts, 5, shortlist=300)  # the shortlist covers everything
+        np.testing.assert_array_equal(got, exact)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "images.gxnindex")
+            index.save(path)
+            again, _ = gxn.Index.load(path).search(texts, 5, shortlist=300)
+            np.testing.assert_array_equal(again, exact)
+
+
+if __name__ == "__main__":
+    unittest.main()
