@@ -136,3 +136,24 @@ TEST_CASE("Vocabulary::load reports a missing file as NotFound", "[vocabulary][b
     CHECK(std::string(e.what()).find("/nonexistent/vocab.txt") != std::string::npos);
   }
 }
+
+TEST_CASE("Vocabulary::from_words keeps a model file's word list and refuses a damaged one", "[vocabulary][bad-input]") {
+  const gxn::Vocabulary built = gxn::Vocabulary::build({{"a", "red", "a"}, {"red", "circle", "a"}}, 1);
+  const gxn::Vocabulary copy = gxn::Vocabulary::from_words(built.words(), "m.gxn");
+  REQUIRE(copy == built);
+  REQUIRE(copy.id("circle") == built.id("circle"));
+  auto words = built.words();
+  std::swap(words[0], words[1]);
+  REQUIRE_THROWS_WITH(gxn::Vocabulary::from_words(words, "m.gxn"),
+                      Catch::Contains("m.gxn: vocabulary entry 0") && Catch::Contains("<pad>"));
+  words = built.words();
+  words.push_back("red");
+  REQUIRE_THROWS_WITH(gxn::Vocabulary::from_words(words, "m.gxn"), Catch::Contains("duplicate word"));
+  words = built.words();
+  words.push_back("two words");
+  REQUIRE_THROWS_WITH(gxn::Vocabulary::from_words(words, "m.gxn"), Catch::Contains("entry 7"));
+  words = built.words();
+  words.push_back("<unk>");
+  REQUIRE_THROWS_WITH(gxn::Vocabulary::from_words(words, "m.gxn"), Catch::Contains("appears again"));
+  REQUIRE_THROWS_WITH(gxn::Vocabulary::from_words({"<pad>"}, "m.gxn"), Catch::Contains("1 entries"));
+}

@@ -1,28 +1,36 @@
-// `gxn eval`: cross-modal retrieval metrics (VSE++ protocol) of an images × captions score
-// matrix, as a table or as JSON.
+// `gxn eval`: cross-modal retrieval metrics (VSE++ protocol), as a table or as JSON, of an
+// images × captions score matrix or of a model on a dataset split; for the latter, optionally an
+// HTML report with example queries.
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "command.hpp"
+#include "encoder_args.hpp"
 #include "gxn/engine/metrics.hpp"
 #include "gxn/engine/npy.hpp"
+#include "gxn/engine/retrieval_report.hpp"
+#include "gxn/model/encoded_split.hpp"
 
 namespace gxn::cli {
 namespace {
 
 struct EvalArgs {
-  // Scores source (one option group; sources that compute scores, e.g. from a model and a
-  // dataset, join it and are dispatched in load_scores).
+  // Scores source (one option group): a score matrix, or a model and a dataset split.
   std::string scores_path;
+  EncoderArgs encoder;  // encoder.model: the model file
+  std::string data;
+  std::string split = "test";
+  std::string image_dir;
   // Evaluation and output.
   std::string protocol = "all";
   bool json = false;
+  std::string report;
+  std::int64_t report_queries = 6;
 };
 
 Matrix load_scores(const EvalArgs& args) {
-  if (args.scores_path.empty()) throw Error(ErrorCode::InvalidArgument, "eval: give the score matrix with --scores S.npy");
   Matrix scores = read_npy_matrix(args.scores_path);
   if (scores.rows() < 1 || scores.cols() != kCaptionsPerImage * scores.rows())
     throw Error(ErrorCode::Shape, args.scores_path + ": " + std::to_string(scores.rows()) + " images × " +
@@ -37,40 +45,101 @@ nlohmann::ordered_json to_json(const RankSummary& s) {
   return {{"r1", s.r1}, {"r5", s.r5}, {"r10", s.r10}, {"medr", s.medr}, {"meanr", s.meanr}};
 }
 
-void print_table(const RetrievalMetrics& m, const Matrix& scores, EvalProtocol protocol) {
-  std::printf("%lld images, %lld captions, protocol %s\n", static_cast<long long>(scores.rows()),
-              static_cast<long long>(scores.cols()), protocol_name(protocol));
+void print_metrics(const RetrievalMetrics& m, std::int64_t images, std::int64_t captions, const EvalArgs& args) {
+  if (args.json) {
+    const nlohmann::ordered_json out = {{"i2t", to_json(m.i2t)},       {"t2i", to_json(m.t2i)}, {"rsum", m.rsum},
+                                        {"protocol", args.protocol}, {"images", images},      {"captions", captions}};
+    std::printf("%s\n", out.dump(2).c_str());
+    return;
+  }
+  std::printf("%lld images, %lld captions, protocol %s\n", static_cast<long long>(images),
+              static_cast<long long>(captions), args.protocol.c_str());
   std::printf("%-5s %7s %7s %7s %7s %7s\n", "", "R@1", "R@5", "R@10", "medr", "meanr");
   for (const auto& [name, s] : {std::pair{"i2t", m.i2t}, std::pair{"t2i", m.t2i}})
     std::printf("%-5s %7.2f %7.2f %7.2f %7.2f %7.2f\n", name, s.r1, s.r5, s.r10, s.medr, s.meanr);
   std::printf("%-5s %7.2f\n", "rsum", m.rsum);
 }
 
+std::string format_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+void write_report(const EvalArgs& args, const Encoder& encoder, const EncodedSplit& split, const RetrievalMetrics& m) {
+  if (split.data.precomputed)
+    throw Error(ErrorCode::InvalidArgument, "--report: " + split.data.source +
+                                                " holds precomputed features; a report shows images, so it needs a "
+                                                "dataset of image files");
+  RetrievalReport report;
+  report.title = "gxn: " + args.encoder.model + " on " + args.data + " (" + args.split + ")";
+  const ModelConfig& c = encoder.config();
+  report.facts = {{"model", args.encoder.model},
+                  {"backbone", to_string(c.image.backbone)},
+                  {"common space", std::to_string(c.embed_dim) + " dimensions, λ = " + format_number(c.lambda)},
+                  {"data", args.data + ", split " + args.split},
+                  {"images", std::to_string(split.images.rows())},
+                  {"captions", std::to_string(split.texts.rows())}};
+  report.metrics = m;
+  report.metrics_note = "Protocol " + args.protocol + " on the " + args.split + " split";
+  add_split_queries(report, report_split(split), spread_indices(split.texts.rows(), args.report_queries),
+                    spread_indices(split.images.rows(), args.report_queries), encoder.score_options(), 5);
+  write_retrieval_report(args.report, report);
+  if (!args.json && !args.encoder.quiet) std::printf("report: %s\n", args.report.c_str());
+}
+
 void run_eval(const EvalArgs& args) {
   const EvalProtocol protocol = parse_protocol(args.protocol);
-  const Matrix scores = load_scores(args);
-  const RetrievalMetrics m = evaluate(scores, protocol);
-  if (args.json) {
-    const nlohmann::ordered_json out = {{"i2t", to_json(m.i2t)},       {"t2i", to_json(m.t2i)},   {"rsum", m.rsum},
-                                {"protocol", args.protocol}, {"images", scores.rows()}, {"captions", scores.cols()}};
-    std::printf("%s\n", out.dump(2).c_str());
-  } else {
-    print_table(m, scores, protocol);
+  if (args.scores_path.empty() == args.encoder.model.empty())
+    throw Error(ErrorCode::InvalidArgument,
+                "eval: give either the score matrix (--scores S.npy) or a model and data (--model M --data DIR)");
+  if (!args.scores_path.empty()) {
+    if (!args.data.empty() || !args.report.empty())
+      throw Error(ErrorCode::InvalidArgument, "eval: --data and --report go with --model, not --scores");
+    const Matrix scores = load_scores(args);
+    print_metrics(evaluate(scores, protocol), scores.rows(), scores.cols(), args);
+    return;
   }
+  if (args.data.empty()) throw Error(ErrorCode::InvalidArgument, "eval: --model needs --data DIR (and --split)");
+  // Read the split first: a bad dataset fails before the model is loaded.
+  EvaluationSplit data = read_evaluation_split(args.data, args.split, args.image_dir);
+  const Encoder encoder(args.encoder.model, args.encoder.options());
+  const EncodedSplit split = encode_split(encoder, std::move(data));
+  const RetrievalMetrics m = evaluate_embeddings(split.images, split.texts, encoder.score_options(), protocol);
+  print_metrics(m, split.images.rows(), split.texts.rows(), args);
+  if (!args.report.empty()) write_report(args, encoder, split, m);
 }
 
 void add_eval(CLI::App& gxn) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = gxn.add_subcommand(
-      "eval", "Retrieval metrics (R@1/5/10, medr, meanr, rsum) of an images × captions score matrix, 5 captions per image");
-  CLI::Option_group* source = cmd->add_option_group("Scores", "where the images × captions scores come from");
+      "eval", "Retrieval metrics (R@1/5/10, medr, meanr, rsum), 5 captions per image: of an images × captions score "
+              "matrix, or of a model on a dataset split");
+  CLI::Option_group* source = cmd->add_option_group("Scores", "where the images × captions scores come from (one of)");
   source->add_option("--scores", args->scores_path,
                      "float32 .npy of shape (images, 5·images), higher = more similar; caption j belongs to image j/5");
+  source->add_option("--model", args->encoder.model, "a model file (.gxn): encode --data's split and score it with s*");
+  cmd->add_option("--data", args->data,
+                  "with --model: a dataset folder, either DIR/dataset.json with images (Karpathy style, as gxn data "
+                  "shapes writes) or DIR/{split}_ims.npy + DIR/{split}_caps.txt (precomputed features)");
+  cmd->add_option("--split", args->split, "with --data: the split to evaluate")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"train", "val", "test"}));
+  cmd->add_option("--image-dir", args->image_dir, "with a dataset.json: the image folder (default DIR/images)");
+  add_encoder_options(cmd, args->encoder, /*model_option=*/false);
   cmd->add_option("--protocol", args->protocol,
                   "all: the whole matrix; 1k5: COCO 1K, mean of five 1000-image folds; 5k: COCO 5K (both need 5000 images)")
       ->check(CLI::IsMember({"all", "1k5", "5k"}))
       ->capture_default_str();
-  cmd->add_flag("--json", args->json, "print JSON: {\"i2t\": {r1, r5, r10, medr, meanr}, \"t2i\": {...}, \"rsum\"}");
+  cmd->add_flag("--json", args->json,
+                "print JSON: {\"i2t\": {r1, r5, r10, medr, meanr}, \"t2i\": {...}, \"rsum\", \"protocol\", \"images\", "
+                "\"captions\"}");
+  cmd->add_option("--report", args->report,
+                  "with --model and a dataset of images: also write an HTML report (metrics and example queries "
+                  "with contact sheets) to this file, its images beside it in <name>_files/");
+  cmd->add_option("--report-queries", args->report_queries, "example queries per direction in the report")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000}));
   cmd->callback([args] { run_eval(*args); });
 }
 

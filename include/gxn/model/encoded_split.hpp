@@ -1,0 +1,29 @@
+#pragma once
+// A dataset split run through a model: its images and captions as embedding rows, ready for
+// evaluate_embeddings (metrics.hpp) and for a report's example queries (retrieval_report.hpp).
+//
+//   gxn::Encoder encoder("model.gxn");
+//   gxn::EncodedSplit test = gxn::encode_split(encoder, gxn::read_evaluation_split("shapes", "test"));
+//   gxn::RetrievalMetrics m = gxn::evaluate_embeddings(test.images, test.texts, encoder.score_options(),
+//                                                      gxn::EvalProtocol::All);
+#include "gxn/engine/evaluation_split.hpp"
+#include "gxn/engine/retrieval_report.hpp"
+#include "gxn/model/encoder.hpp"
+
+namespace gxn {
+
+struct EncodedSplit {
+  EvaluationSplit data;
+  Matrix images;  // N × 2D: row i is image i
+  Matrix texts;   // 5N × 2D: row j is caption j (of image j / 5)
+};
+
+// Encodes every image (files or precomputed features, as the model takes them) and caption of
+// `split`. A split of the other kind than the model takes is refused, naming both; a caption
+// with no word is refused naming the split and its image.
+EncodedSplit encode_split(const Encoder& encoder, EvaluationSplit split);
+
+// The split as a report answers example queries on it (only for a split of image files).
+ReportSplit report_split(const EncodedSplit& split);
+
+}  // namespace gxn

@@ -1,0 +1,37 @@
+#include "gxn/model/encoded_split.hpp"
+
+namespace gxn {
+
+EncodedSplit encode_split(const Encoder& encoder, EvaluationSplit split) {
+  if (split.precomputed != encoder.takes_features()) {
+    const std::string takes = encoder.takes_features()
+                                  ? std::string("precomputed features (backbone precomp)")
+                                  : std::string("images (backbone ") + to_string(encoder.config().image.backbone) + ")";
+    throw Error(ErrorCode::InvalidArgument, split.source + " holds " +
+                                                (split.precomputed ? "precomputed image features" : "image files") +
+                                                " but " + encoder.name() + " takes " + takes);
+  }
+  EncodedSplit out;
+  out.images = split.precomputed ? encoder.encode_features(split.features) : encoder.encode_images(split.image_paths);
+  try {
+    out.texts = encoder.encode_texts(split.captions);
+  } catch (const Error& e) {
+    throw Error(e.code(), split.source + ": " + e.what() + " (captions count from 0, five per image)");
+  }
+  out.data = std::move(split);
+  return out;
+}
+
+ReportSplit report_split(const EncodedSplit& split) {
+  if (split.data.precomputed)
+    throw Error(ErrorCode::InvalidArgument, split.data.source + ": a report shows images; this split holds precomputed features");
+  ReportSplit r;
+  r.images = split.images;
+  r.texts = split.texts;
+  r.image_paths = split.data.image_paths;
+  r.image_names = split.data.image_names;
+  r.captions = split.data.captions;
+  return r;
+}
+
+}  // namespace gxn

@@ -1,0 +1,194 @@
+#include "gxn/model/encoder.hpp"
+
+#include <c10/core/InferenceMode.h>
+#include <omp.h>
+
+#include <cstring>
+
+#include "gxn/engine/progress.hpp"
+#include "gxn/model/model_inputs.hpp"
+#include "gxn/model/tensor_view.hpp"
+
+namespace gxn {
+namespace {
+
+// Eval mode for one call, then the mode the model had (a model in training stays in training).
+class EvalModeScope {
+ public:
+  explicit EvalModeScope(torch::nn::Module& module) : module_(module), was_training_(module.is_training()) {
+    if (was_training_) module_.eval();
+  }
+  ~EvalModeScope() {
+    if (was_training_) module_.train(true);
+  }
+  EvalModeScope(const EvalModeScope&) = delete;
+  EvalModeScope& operator=(const EvalModeScope&) = delete;
+
+ private:
+  torch::nn::Module& module_;
+  bool was_training_;
+};
+
+void check_options(const EncoderOptions& options) {
+  if (options.batch_size < 1)
+    throw Error(ErrorCode::InvalidArgument, "encoder: batch_size must be at least 1, got " +
+                                                std::to_string(options.batch_size));
+  if (options.threads < 0)
+    throw Error(ErrorCode::InvalidArgument, "encoder: threads must be 0 (default) or more, got " +
+                                                std::to_string(options.threads));
+}
+
+}  // namespace
+
+Encoder::Encoder(const std::string& model_path, const EncoderOptions& options)
+    : Encoder(
+          [&] {
+            check_options(options);  // before a possibly large file is read
+            return load_model(model_path);
+          }(),
+          options, model_path) {}
+
+Encoder::Encoder(LoadedModel loaded, const EncoderOptions& options, std::string name)
+    : Encoder(std::move(loaded.model), loaded.vocabulary, options, std::move(name)) {}
+
+Encoder::Encoder(GxnModel model, const std::vector<std::string>& vocabulary, const EncoderOptions& options,
+                 std::string name)
+    : model_(std::move(model)),
+      vocabulary_(Vocabulary::from_words(vocabulary, name)),
+      options_(options),
+      name_(std::move(name)) {
+  check_options(options_);
+  if (!model_) throw Error(ErrorCode::InvalidArgument, name_ + ": no model");
+  if (vocabulary_.size() != config().text.vocab_size)
+    throw Error(ErrorCode::InvalidArgument, name_ + ": a vocabulary of " + std::to_string(vocabulary_.size()) +
+                                                " words for a model of " + std::to_string(config().text.vocab_size));
+  if (options_.threads > 0) torch::set_num_threads(options_.threads);
+  const auto parameters = model_->parameters();
+  device_ = parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
+  if (options_.device && *options_.device != device_) {
+    model_->to(*options_.device);
+    device_ = *options_.device;
+  }
+}
+
+bool Encoder::takes_features() const { return config().image.backbone == Backbone::Precomp; }
+
+ScoreOptions Encoder::score_options() const {
+  ScoreOptions o;
+  o.lambda = static_cast<float>(lambda());
+  o.threads = options_.threads;
+  return o;
+}
+
+Matrix Encoder::score(const MatrixView& images, const MatrixView& texts) const {
+  const std::int64_t dim2 = 2 * embed_dim();
+  if (images.cols != dim2 || texts.cols != dim2)
+    throw Error(ErrorCode::Shape, name_ + ": scoring rows of " + std::to_string(images.cols) + " (images) and " +
+                                      std::to_string(texts.cols) + " (captions) floats; this model's rows hold " +
+                                      std::to_string(dim2));
+  return OrderScorer(score_options()).score_matrix(images, texts);
+}
+
+Matrix Encoder::encode_batches(std::int64_t count, const char* label,
+                               const std::function<Embeddings(std::int64_t, std::int64_t)>& encode) const {
+  const std::int64_t dim2 = 2 * embed_dim();
+  Matrix out(count, dim2);
+  if (count == 0) return out;
+  EvalModeScope eval_mode(*model_);
+  c10::InferenceMode inference;
+  Progress progress(label, count, options_.quiet);
+  for (std::int64_t start = 0; start < count; start += options_.batch_size) {
+    const std::int64_t end = std::min(count, start + options_.batch_size);
+    const Embeddings e = encode(start, end);
+    const torch::Tensor rows = torch::cat({e.abstract, e.grounded}, 1).to(torch::kCPU, torch::kFloat32).contiguous();
+    if (rows.dim() != 2 || rows.size(0) != end - start || rows.size(1) != dim2)
+      throw Error(ErrorCode::Internal, name_ + ": the model returned embeddings of the wrong shape");
+    std::memcpy(out.row(start), rows.data_ptr<float>(), sizeof(float) * static_cast<std::size_t>(rows.numel()));
+    progress.update(end);
+  }
+  progress.finish();
+  return out;
+}
+
+void Encoder::require_images() const {
+  if (takes_features())
+    throw Error(ErrorCode::InvalidArgument,
+                name_ + ": this model takes precomputed image features (backbone precomp), not images; "
+                        "encode its features instead (Encoder::encode_features, gxn encode --features)");
+}
+
+Matrix Encoder::encode_images(const std::vector<std::string>& paths) const {
+  require_images();
+  const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
+  return encode_batches(static_cast<std::int64_t>(paths.size()), "encode images", [&](std::int64_t start, std::int64_t end) {
+    std::vector<Image> images(static_cast<std::size_t>(end - start));
+    // Errors cannot leave an OpenMP region: keep the first file's (in list order) and throw it.
+    std::int64_t failed_at = end;
+    std::optional<Error> failure;
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+    for (std::int64_t i = start; i < end; ++i) {
+      try {
+        images[static_cast<std::size_t>(i - start)] = decode_image_file(paths[static_cast<std::size_t>(i)], options_.image_limits);
+      } catch (const Error& e) {
+#pragma omp critical(gxn_encoder_decode)
+        if (i < failed_at) failed_at = i, failure = e;
+      } catch (const std::exception& e) {
+#pragma omp critical(gxn_encoder_decode)
+        if (i < failed_at) failed_at = i, failure = Error(ErrorCode::Io, paths[static_cast<std::size_t>(i)] + ": " + e.what());
+      }
+    }
+    if (failure) throw *failure;
+    return model_->encode_images(image_tensor(images, config().image).to(device_));
+  });
+}
+
+Matrix Encoder::encode_images(const std::vector<Image>& images) const {
+  require_images();
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    const Image& image = images[i];
+    if (image.width <= 0 || image.height <= 0 ||
+        image.pixels.size() != static_cast<std::size_t>(image.width) * static_cast<std::size_t>(image.height) * 3)
+      throw Error(ErrorCode::InvalidArgument, "image " + std::to_string(i) + ": malformed (" +
+                                                  std::to_string(image.width) + "x" + std::to_string(image.height) +
+                                                  ", " + std::to_string(image.pixels.size()) + " bytes)");
+  }
+  return encode_batches(static_cast<std::int64_t>(images.size()), "encode images", [&](std::int64_t start, std::int64_t end) {
+    const std::vector<Image> batch(images.begin() + start, images.begin() + end);
+    return model_->encode_images(image_tensor(batch, config().image).to(device_));
+  });
+}
+
+Matrix Encoder::encode_features(const MatrixView& features) const {
+  if (!takes_features())
+    throw Error(ErrorCode::InvalidArgument, name_ + ": this model takes images (backbone " +
+                                                to_string(config().image.backbone) +
+                                                "), not precomputed features; encode image files or decoded images");
+  check_view(features, "image features");
+  const std::int64_t dim = config().image.feature_dim;
+  if (features.rows > 0 && (features.cols < dim || features.cols % dim != 0))
+    throw Error(ErrorCode::Shape, "image features: rows of " + std::to_string(features.cols) + " floats; " + name_ +
+                                      " takes " + std::to_string(dim) + " per region (rows of R·" + std::to_string(dim) +
+                                      ")");
+  check_finite(features, "image features");
+  const std::int64_t regions = features.rows > 0 ? features.cols / dim : 1;
+  return encode_batches(features.rows, "encode features", [&](std::int64_t start, std::int64_t end) {
+    const MatrixView batch(features.row(start), end - start, features.cols, features.stride);
+    torch::Tensor x = to_tensor(batch);
+    if (regions > 1) x = x.view({end - start, regions, dim});
+    return model_->encode_images(x.to(device_));
+  });
+}
+
+Matrix Encoder::encode_texts(const std::vector<std::string>& captions) const {
+  // Every caption is checked before any is encoded: a bad line 90000 fails at once.
+  std::vector<std::vector<std::int64_t>> ids;
+  ids.reserve(captions.size());
+  for (std::size_t j = 0; j < captions.size(); ++j)
+    ids.push_back(caption_ids(captions[j], vocabulary_, 0, "caption " + std::to_string(j)));
+  return encode_batches(static_cast<std::int64_t>(ids.size()), "encode captions", [&](std::int64_t start, std::int64_t end) {
+    const CaptionTensors batch = caption_tensors({ids.begin() + start, ids.begin() + end});
+    return model_->encode_texts(batch.ids.to(device_), batch.lengths);
+  });
+}
+
+}  // namespace gxn

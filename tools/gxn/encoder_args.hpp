@@ -1,0 +1,38 @@
+#pragma once
+// Options every subcommand that runs a model shares: the model file and how to encode.
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "gxn/model/encoder.hpp"
+
+namespace gxn::cli {
+
+struct EncoderArgs {
+  std::string model;
+  std::int64_t batch_size = 128;
+  int threads = 0;
+  bool quiet = false;
+
+  EncoderOptions options() const {
+    EncoderOptions o;
+    o.batch_size = batch_size;
+    o.threads = threads;
+    o.quiet = quiet;
+    return o;
+  }
+};
+
+// Adds --batch-size, --threads and --quiet (and --model unless `model_option` is false).
+inline void add_encoder_options(CLI::App* cmd, EncoderArgs& args, bool model_option = true) {
+  if (model_option) cmd->add_option("--model", args.model, "model file (.gxn)")->required();
+  cmd->add_option("--batch-size", args.batch_size, "items per forward pass")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 20));
+  cmd->add_option("--threads", args.threads, "threads for the model and for decoding images; 0 = all cores")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 4096));
+  cmd->add_flag("--quiet", args.quiet, "no progress line");
+}
+
+}  // namespace gxn::cli
