@@ -152,6 +152,28 @@ void Vocabulary::save(const std::string& path) const {
   write_file_atomically(path, text);
 }
 
+Vocabulary Vocabulary::from_words(std::vector<std::string> words, const std::string& source) {
+  auto bad = [&](std::size_t i, const std::string& why) {
+    return Error(ErrorCode::Format, source + ": vocabulary entry " + std::to_string(i) + ": " + why);
+  };
+  if (words.size() < 4 || static_cast<std::int64_t>(words.size()) > kMaxEntries)
+    throw Error(ErrorCode::Format, source + ": a vocabulary of " + std::to_string(words.size()) +
+                                       " entries (expected the 4 special tokens and at most " +
+                                       std::to_string(kMaxEntries) + " in all)");
+  std::unordered_map<std::string_view, std::size_t> first;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (i < 4 && w != kSpecials[i])
+      throw bad(i, "expected the special token " + std::string(kSpecials[i]) + ", found " + printable(w));
+    if (i >= 4 && !is_valid_token(w))
+      throw bad(i, "bad word " + printable(w) + " (empty, invalid UTF-8, or holding white space or control characters)");
+    if (i >= 4 && is_special(w)) throw bad(i, "special token " + printable(w) + " appears again");
+    auto [it, inserted] = first.emplace(w, i);
+    if (!inserted) throw bad(i, "duplicate word " + printable(w) + " (first at entry " + std::to_string(it->second) + ")");
+  }
+  return Vocabulary(std::move(words));
+}
+
 Vocabulary Vocabulary::load(const std::string& path) {
   const std::vector<std::uint8_t> bytes = read_file_bytes(path);
   const std::string_view content(reinterpret_cast<const char*>(bytes.data()), bytes.size());

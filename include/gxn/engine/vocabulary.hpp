@@ -76,6 +76,11 @@ class Vocabulary {
   // Writes the vocabulary file atomically; throws gxn::Error(Io) naming the path.
   void save(const std::string& path) const;
 
+  // The vocabulary whose entry k is words[k] (e.g. the list a model file carries). Throws
+  // gxn::Error(Format) naming `source` and the entry unless the list starts with the four
+  // special tokens in id order and holds valid, distinct words after them.
+  static Vocabulary from_words(std::vector<std::string> words, const std::string& source);
+
   // Reads a vocabulary file. Throws gxn::Error naming the file (and line, for a damaged one):
   // NotFound, Io, Format (bad magic, count, word, duplicate, truncation), Unsupported (version).
   static Vocabulary load(const std::string& path);
