@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <unordered_map>
 
 #include "gxn/engine/karpathy_dataset.hpp"
 #include "gxn/engine/precomp_dataset.hpp"
@@ -211,17 +212,24 @@ torch::Tensor CaptionDataset::image_inputs(const std::vector<std::int64_t>& imag
 
 CaptionBatch CaptionDataset::batch(const std::vector<std::int64_t>& caption_indices) {
   if (caption_indices.empty()) throw Error(ErrorCode::InvalidArgument, "caption batch: no captions");
-  std::vector<std::int64_t> image_ids;
+  std::vector<std::int64_t> image_ids, image_rows, distinct;
   image_ids.reserve(caption_indices.size());
+  image_rows.reserve(caption_indices.size());
+  std::unordered_map<std::int64_t, std::int64_t> row_of;
   for (std::int64_t j : caption_indices) {
     if (j < 0 || j >= caption_count())
       throw Error(ErrorCode::InvalidArgument, "caption " + std::to_string(j) + " is outside 0.." +
                                                   std::to_string(caption_count() - 1) + " of split " + split_);
-    image_ids.push_back(j / kCaptionsPerImage);
+    const std::int64_t image = j / kCaptionsPerImage;
+    const auto [it, inserted] = row_of.emplace(image, static_cast<std::int64_t>(distinct.size()));
+    if (inserted) distinct.push_back(image);
+    image_ids.push_back(image);
+    image_rows.push_back(it->second);
   }
   CaptionBatch out;
   out.captions = caption_inputs(caption_indices);
-  out.images = image_inputs(image_ids);
+  out.images = image_inputs(distinct);
+  out.image_rows = torch::tensor(image_rows, torch::kInt64);
   out.image_ids = torch::tensor(image_ids, torch::kInt64);
   return out;
 }

@@ -33,6 +33,14 @@ void check_positive(const char* field, double value, double hi) {
 
 }  // namespace
 
+const char* to_string(BatchSampling sampling) { return sampling == BatchSampling::Captions ? "captions" : "images"; }
+
+BatchSampling parse_batch_sampling(const std::string& name) {
+  if (name == "captions") return BatchSampling::Captions;
+  if (name == "images") return BatchSampling::Images;
+  throw Error(ErrorCode::InvalidArgument, "unknown sampling '" + name + "': allowed captions, images");
+}
+
 double learning_rate_at(const TrainConfig& config, std::int64_t epoch) {
   if (config.lr_decay_epochs <= 0) return config.learning_rate;
   return config.learning_rate * std::pow(config.lr_decay, static_cast<double>(epoch / config.lr_decay_epochs));
@@ -46,6 +54,9 @@ void validate(const TrainConfig& c) {
   }
   check_range("epochs", c.epochs, 1, kMaxEpochs);
   check_range("batch_size", c.batch_size, 2, 65536);
+  if (c.sampling == BatchSampling::Images && c.batch_size < 10)
+    throw Error(ErrorCode::InvalidArgument, "batch_size = " + std::to_string(c.batch_size) +
+                                                " is too small for sampling = images: at least 10 (two images' captions)");
   check_positive("learning_rate", c.learning_rate, 10.0);
   check_positive("lr_decay", c.lr_decay, 1.0);
   check_range("lr_decay_epochs", c.lr_decay_epochs, 0, kMaxEpochs);
@@ -67,6 +78,7 @@ std::string to_json(const TrainConfig& c, int indent) {
                   {"image_dir", c.image_dir},
                   {"epochs", c.epochs},
                   {"batch_size", c.batch_size},
+                  {"sampling", to_string(c.sampling)},
                   {"learning_rate", c.learning_rate},
                   {"lr_decay", c.lr_decay},
                   {"lr_decay_epochs", c.lr_decay_epochs},
@@ -102,6 +114,13 @@ TrainConfig train_config_from_json(const std::string& json_text, const std::stri
   top.read("image_dir", c.image_dir);
   top.read("epochs", c.epochs);
   top.read("batch_size", c.batch_size);
+  std::string sampling = to_string(c.sampling);
+  top.read("sampling", sampling);
+  try {
+    c.sampling = parse_batch_sampling(sampling);
+  } catch (const Error& e) {
+    top.fail("sampling", std::string("is not valid: ") + e.what());
+  }
   top.read("learning_rate", c.learning_rate);
   top.read("lr_decay", c.lr_decay);
   top.read("lr_decay_epochs", c.lr_decay_epochs);

@@ -327,8 +327,7 @@ std::string EmbeddingTrainer::position_text() const {
 }
 
 void EmbeddingTrainer::diverged(const std::string& what, double value) const {
-  const std::int64_t batches =
-      (train_data_->caption_count() + config_.batch_size - 1) / config_.batch_size;
+  const std::int64_t batches = batches_per_epoch();
   std::ostringstream os;
   os << "training diverged at " << describe_position(epoch_ + 1, step_ + 1, batch_in_epoch_ + 1, batches) << ": "
      << what << " is " << value << ". ";
@@ -347,7 +346,11 @@ double EmbeddingTrainer::train_step(const CaptionBatch& batch) {
   const auto images = batch.images.to(device_);
   optimizer_->zero_grad();
   const Embeddings texts = model_->encode_texts(ids, batch.captions.lengths);
-  const Embeddings image_embeddings = model_->encode_images(images);
+  Embeddings image_embeddings = model_->encode_images(images);
+  if (batch.image_rows.defined()) {  // distinct images -> one row per caption
+    const auto rows = batch.image_rows.to(device_);
+    image_embeddings = {image_embeddings.abstract.index_select(0, rows), image_embeddings.grounded.index_select(0, rows)};
+  }
   const torch::Tensor loss = loss_(texts, image_embeddings, batch.image_ids);
   const double value = loss.item<double>();
   if (!std::isfinite(value)) diverged("the loss", value);
@@ -396,30 +399,57 @@ RetrievalMetrics EmbeddingTrainer::evaluate(CaptionDataset& data) {
   return evaluate_embeddings(image_view, text_view, options, EvalProtocol::All);
 }
 
+std::int64_t EmbeddingTrainer::units_per_batch() const {
+  return config_.sampling == BatchSampling::Captions ? config_.batch_size
+                                                     : config_.batch_size / CaptionDataset::kCaptionsPerImage;
+}
+
+std::int64_t EmbeddingTrainer::batches_per_epoch() const {
+  const std::int64_t units = config_.sampling == BatchSampling::Captions ? train_data_->caption_count()
+                                                                         : train_data_->image_count();
+  return (units + units_per_batch() - 1) / units_per_batch();
+}
+
+std::vector<std::int64_t> EmbeddingTrainer::batch_captions(const std::vector<std::int64_t>& order,
+                                                           std::int64_t batch) const {
+  const auto size = static_cast<std::int64_t>(order.size());
+  const std::int64_t first = batch * units_per_batch(), last = std::min(size, first + units_per_batch());
+  if (config_.sampling == BatchSampling::Captions) return {order.begin() + first, order.begin() + last};
+  std::vector<std::int64_t> captions;
+  for (std::int64_t i = first; i < last; ++i)
+    for (std::int64_t k = 0; k < CaptionDataset::kCaptionsPerImage; ++k)
+      captions.push_back(order[static_cast<std::size_t>(i)] * CaptionDataset::kCaptionsPerImage + k);
+  return captions;
+}
+
 TrainSummary EmbeddingTrainer::train(const TrainHooks& hooks) {
   TrainSummary summary;
   const std::int64_t captions = train_data_->caption_count();
-  const std::int64_t batches = (captions + config_.batch_size - 1) / config_.batch_size;
+  const std::int64_t batches = batches_per_epoch();
   model_->train();
   bool stopped = false;
   while (epoch_ < config_.epochs && !stopped) {
     set_learning_rate(learning_rate_at(config_, epoch_));
-    const std::vector<std::int64_t> order = epoch_order(config_.seed, epoch_, captions);
+    // What an epoch shuffles: captions, or images (each with its five captions).
+    const std::vector<std::int64_t> order = epoch_order(
+        config_.seed, epoch_,
+        config_.sampling == BatchSampling::Captions ? captions : train_data_->image_count());
     const auto started = std::chrono::steady_clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
     {
       Progress progress("epoch " + std::to_string(epoch_ + 1) + "/" + std::to_string(config_.epochs), captions,
                         config_.quiet);
+      std::int64_t done = 0;
+      for (std::int64_t b = 0; b < batch_in_epoch_; ++b) done += static_cast<std::int64_t>(batch_captions(order, b).size());
       while (batch_in_epoch_ < batches) {
-        const std::int64_t first = batch_in_epoch_ * config_.batch_size;
-        const std::int64_t last = std::min(captions, first + config_.batch_size);
-        const std::vector<std::int64_t> indices(order.begin() + first, order.begin() + last);
+        const std::vector<std::int64_t> indices = batch_captions(order, batch_in_epoch_);
         const double loss = train_step(train_data_->batch(indices));
         epoch_loss_sum_ += loss / static_cast<double>(indices.size());
         ++batch_in_epoch_;
         char note[64];
         std::snprintf(note, sizeof note, "loss %.4f", epoch_loss_sum_ / static_cast<double>(batch_in_epoch_));
-        progress.update(last, note);
+        done += static_cast<std::int64_t>(indices.size());
+        progress.update(done, note);
         if (hooks.on_step && !hooks.on_step(step_, loss)) {
           stopped = true;
           break;

@@ -73,12 +73,14 @@ TEST_CASE("Precomputed features become tensors, caption j belonging to image j /
   REQUIRE(train.feature_dim() == toy::kFeatureDim);
   const auto vocabulary = train.build_vocabulary(1);
   train.encode_captions(vocabulary);
-  const auto batch = train.batch({7, 0, 159});
+  const auto batch = train.batch({7, 0, 159, 8});
+  // Distinct images once each, in order of first use; captions map to their rows.
   REQUIRE(batch.images.sizes() == torch::IntArrayRef({3, toy::kFeatureDim}));
-  REQUIRE(batch.image_ids.equal(torch::tensor({1, 0, 31}, torch::kInt64)));
+  REQUIRE(batch.image_rows.equal(torch::tensor({0, 1, 2, 0}, torch::kInt64)));
+  REQUIRE(batch.image_ids.equal(torch::tensor({1, 0, 31, 1}, torch::kInt64)));
   // Row 0 holds image 1's features: one-hot colour 1 (green), shape 0, size 0, plus noise.
   REQUIRE(batch.images[0][1].item<float>() > 0.5f);
-  REQUIRE(batch.captions.ids.size(0) == 3);
+  REQUIRE(batch.captions.ids.size(0) == 4);
   REQUIRE(vocabulary.decode_text(train.caption_ids(7)) == toy::captions({1, 0, 0})[2]);
   // Regions: (N, R, D) files give (B, R, D) inputs.
   std::vector<float> regions(2 * 3 * 4);

@@ -29,6 +29,7 @@ TEST_CASE("A training config survives a JSON round trip", "[model][train_config]
   c.image_dir = "/data/shapes/pics";
   c.epochs = 7;
   c.batch_size = 64;
+  c.sampling = gxn::BatchSampling::Images;
   c.learning_rate = 1e-3;
   c.lr_decay = 0.5;
   c.lr_decay_epochs = 3;
@@ -49,12 +50,14 @@ TEST_CASE("A training config survives a JSON round trip", "[model][train_config]
   REQUIRE(back.model.image.backbone == gxn::Backbone::CnnSmall);
   REQUIRE(back.data_kind == gxn::DataKind::Images);
   REQUIRE(back.device == "cuda:1");
+  REQUIRE(back.sampling == gxn::BatchSampling::Images);
   const auto defaults = gxn::train_config_from_json("{}", "t");
   REQUIRE_FALSE(defaults.data_kind);
   REQUIRE(defaults.batch_size == 128);
   REQUIRE(defaults.learning_rate == 2e-4);
   REQUIRE(defaults.grad_clip == 2.0);
   REQUIRE(defaults.min_word_count == 4);
+  REQUIRE(defaults.sampling == gxn::BatchSampling::Captions);
 }
 
 TEST_CASE("The learning rate decays by steps", "[model][train_config]") {
@@ -88,6 +91,8 @@ TEST_CASE("A training config with an unknown key or an out-of-range value names 
   REQUIRE_THAT(error_of(R"({"max_caption_tokens": 2})"), Contains("max_caption_tokens") && Contains("3.."));
   REQUIRE_THAT(error_of(R"({"val_max_images": -1})"), Contains("val_max_images"));
   REQUIRE_THAT(error_of(R"({"data_kind": "video"})"), Contains("data_kind") && Contains("precomp, images, auto"));
+  REQUIRE_THAT(error_of(R"({"sampling": "words"})"), Contains("sampling") && Contains("captions, images"));
+  REQUIRE_THAT(error_of(R"({"sampling": "images", "batch_size": 8})"), Contains("batch_size") && Contains("sampling"));
   REQUIRE_THAT(error_of(R"({"quiet": "yes"})"), Contains("'quiet'") && Contains("true or false"));
   REQUIRE_THAT(error_of(R"({"epochs": 3,})"), Contains("not valid JSON"));
   REQUIRE_THAT(error_of(R"([1, 2])"), Contains("object"));

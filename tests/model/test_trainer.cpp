@@ -276,6 +276,8 @@ TEST_CASE("train_step returns the summed ranking loss and refuses a NaN before t
   gxn::EmbeddingTrainer trainer(toy::config(data.path.string(), run.path.string()));
   auto batch = trainer.train_data().batch({0, 1, 5, 6, 10});
   REQUIRE(batch.image_ids.equal(torch::tensor({0, 0, 1, 1, 2}, torch::kInt64)));
+  REQUIRE(batch.image_rows.equal(torch::tensor({0, 0, 1, 1, 2}, torch::kInt64)));
+  REQUIRE(batch.images.size(0) == 3);
   const double loss = trainer.train_step(batch);
   REQUIRE(loss > 0);
   REQUIRE(trainer.steps_done() == 1);
@@ -335,4 +337,41 @@ TEST_CASE("cnn-small trains on shapes images decoded once into the cache", "[mod
   REQUIRE(trainer.val_data().image_count() == 4);
   const auto loaded = gxn::load_model(gxn::best_model_path(run.path.string()));
   REQUIRE(loaded.model->config().image.backbone == gxn::Backbone::CnnSmall);
+}
+
+TEST_CASE("sampling = images visits every image once an epoch with its five captions, and resumes exactly",
+          "[model][trainer]") {
+  TempDir data, straight, killed;
+  toy::write_dataset(data.path.string());
+  auto config = toy::config(data.path.string(), straight.path.string());
+  config.sampling = gxn::BatchSampling::Images;
+  config.batch_size = 40;  // 8 images, 40 captions a step: 32 images make 4 steps an epoch
+  gxn::EmbeddingTrainer a(config);
+  std::vector<double> losses;
+  gxn::TrainHooks record;
+  record.on_step = [&](std::int64_t, double loss) {
+    losses.push_back(loss);
+    return true;
+  };
+  a.train(record);
+  REQUIRE(a.steps_done() == 8);
+
+  config.out_dir = killed.path.string();
+  config.checkpoint_steps = 2;
+  {
+    gxn::EmbeddingTrainer b(config);
+    gxn::TrainHooks hooks;
+    hooks.on_step = [](std::int64_t step, double) { return step < 7; };
+    b.train(hooks);
+  }
+  gxn::EmbeddingTrainer c(config, gxn::EmbeddingTrainer::Start::Resume);
+  REQUIRE(c.steps_done() == 6);
+  std::vector<double> resumed;
+  record.on_step = [&](std::int64_t, double loss) {
+    resumed.push_back(loss);
+    return true;
+  };
+  c.train(record);
+  REQUIRE(resumed == std::vector<double>(losses.begin() + 6, losses.end()));
+  require_same_parameters(a.model(), c.model());
 }

@@ -55,11 +55,13 @@ struct CaptionDatasetOptions {
   std::int64_t image_cache_bytes = std::int64_t{2} << 30;  // see the cache policy above
 };
 
-// A batch of captions and, row for row, their images' inputs.
+// A batch of captions and their images. Each distinct image is in `images` once (its CNN runs
+// once however many of its captions the batch holds); image_rows maps captions to rows.
 struct CaptionBatch {
   CaptionTensors captions;   // ids (B, L), lengths (B), on the CPU
-  torch::Tensor images;      // row i: caption i's image: (B, D), (B, R, D) features or (B, 3, H, W)
-  torch::Tensor image_ids;   // (B) int64: the image's index in the split (RankingLoss's same-image mask)
+  torch::Tensor images;      // (U, D), (U, R, D) features or (U, 3, H, W): the batch's U distinct images
+  torch::Tensor image_rows;  // (B) int64: caption i's image is images[image_rows[i]]
+  torch::Tensor image_ids;   // (B) int64: caption i's image's index in the split (RankingLoss's same-image mask)
 };
 
 class CaptionDataset {
@@ -91,7 +93,7 @@ class CaptionDataset {
   bool captions_encoded() const { return !ids_.empty(); }
   const std::vector<std::int64_t>& caption_ids(std::int64_t caption) const;
 
-  // Captions `caption_indices` and their images' inputs.
+  // Captions `caption_indices` and their images' inputs (distinct images in order of first use).
   CaptionBatch batch(const std::vector<std::int64_t>& caption_indices);
   // The model inputs of images `image_indices` (decoded on OpenMP threads; the cache applies).
   torch::Tensor image_inputs(const std::vector<std::int64_t>& image_indices);

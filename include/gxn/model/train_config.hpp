@@ -13,6 +13,11 @@
 //   "image_dir"          string: images' folder; "" = data_dir/images
 //   "epochs"             integer 1..100000, default 30
 //   "batch_size"         integer 2..65536, default 128 (captions per step)
+//   "sampling"           "captions" (default) | "images": how an epoch makes its batches.
+//                        captions: every caption once, in a shuffled order (VSE++);
+//                        images: every image once, in a shuffled order, with all five of its
+//                        captions (batch_size / 5 images a step): each image's CNN runs once for
+//                        five captions, so an epoch over raw images costs about a fifth.
 //   "learning_rate"      number (0, 10], default 2e-4 (Adam)
 //   "lr_decay"           number (0, 1], default 0.1: the rate is multiplied by it ...
 //   "lr_decay_epochs"    integer 0..100000, default 15: ... every this many epochs (0 = constant)
@@ -41,6 +46,11 @@
 
 namespace gxn {
 
+// How an epoch is cut into batches (see "sampling" above).
+enum class BatchSampling { Captions, Images };
+const char* to_string(BatchSampling sampling);               // "captions", "images"
+BatchSampling parse_batch_sampling(const std::string& name);  // gxn::Error listing the names
+
 struct TrainConfig {
   ModelConfig model;
   std::string data_dir;
@@ -48,6 +58,7 @@ struct TrainConfig {
   std::string image_dir;
   std::int64_t epochs = 30;
   std::int64_t batch_size = 128;
+  BatchSampling sampling = BatchSampling::Captions;
   double learning_rate = 2e-4;
   double lr_decay = 0.1;
   std::int64_t lr_decay_epochs = 15;

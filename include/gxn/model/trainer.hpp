@@ -1,8 +1,9 @@
 #pragma once
 // EmbeddingTrainer: trains the embedding path (look & match) -- GxnModel's encoders and
 // projections under the ranking loss L_R+ -- with Adam, gradient clipping and a step learning
-// rate schedule; validates every epoch with the engine's metrics, keeps the best model by
-// rsum, and checkpoints so that a killed run resumes exactly where it stopped.
+// rate schedule, on batches of shuffled captions or of shuffled images with their five captions
+// (TrainConfig::sampling); validates every epoch with the engine's metrics, keeps the best
+// model by rsum, and checkpoints so that a killed run resumes exactly where it stopped.
 //
 // Files in config.out_dir (see train_config.hpp):
 //   checkpoint.gxn  a section file (magic "GXNCHKPT", version 1, the model fingerprint): the
@@ -127,6 +128,10 @@ class EmbeddingTrainer {
   void set_learning_rate(double lr);
   void write_log() const;
   std::string position_text() const;
+  std::int64_t units_per_batch() const;  // captions, or images (sampling = images), per batch
+  std::int64_t batches_per_epoch() const;
+  // The captions of batch `batch` of an epoch visiting `order`.
+  std::vector<std::int64_t> batch_captions(const std::vector<std::int64_t>& order, std::int64_t batch) const;
   [[noreturn]] void diverged(const std::string& what, double value) const;
 
   TrainConfig config_;
