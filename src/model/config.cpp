@@ -2,89 +2,24 @@
 
 #include <cmath>
 #include <cstdio>
-#include <functional>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "gxn/engine/preprocess.hpp"
 #include "gxn/error.hpp"
 #include "gxn/engine/checksum.hpp"
+#include "json_object_reader.hpp"
 
 namespace gxn {
 namespace {
 
 using nlohmann::json;
+using detail::check_range;
+using detail::ObjectReader;
 
 constexpr std::int64_t kMaxDim = 1 << 16;
 constexpr std::int64_t kMaxFeatureDim = 1 << 20;
 constexpr std::int64_t kMaxVocab = (std::int64_t{1} << 31) - 1;
-
-void check_range(const char* field, std::int64_t value, std::int64_t lo, std::int64_t hi) {
-  if (value < lo || value > hi)
-    throw Error(ErrorCode::InvalidArgument, std::string(field) + " = " + std::to_string(value) +
-                                                " is out of range: allowed " + std::to_string(lo) + ".." +
-                                                std::to_string(hi));
-}
-
-void check_range(const char* field, double value, double lo, double hi) {
-  if (!(value >= lo && value <= hi)) {  // also false for NaN
-    std::ostringstream os;
-    os << field << " = " << value << " is out of range: allowed " << lo << ".." << hi;
-    throw Error(ErrorCode::InvalidArgument, os.str());
-  }
-}
-
-// Reads a JSON object field by field; every key must be consumed, so a misspelt one is caught.
-class ObjectReader {
- public:
-  ObjectReader(const json& object, std::string path, const std::string& source)
-      : object_(object), path_(std::move(path)), source_(source) {
-    if (!object_.is_object()) fail(path_.empty() ? "the top level" : path_, "must be a JSON object");
-  }
-
-  template <typename T>
-  void read(const char* key, T& out) {
-    auto it = object_.find(key);
-    if (it == object_.end()) return;
-    seen_[key] = true;
-    const std::string name = qualified(key);
-    if constexpr (std::is_same_v<T, bool>) {
-      if (!it->is_boolean()) fail(name, "must be true or false");
-    } else if constexpr (std::is_integral_v<T>) {
-      if (!it->is_number_integer()) fail(name, "must be an integer");
-    } else if constexpr (std::is_floating_point_v<T>) {
-      if (!it->is_number()) fail(name, "must be a number");
-    } else {
-      if (!it->is_string()) fail(name, "must be a string");
-    }
-    out = it->get<T>();
-  }
-
-  const json* object(const char* key) {
-    auto it = object_.find(key);
-    if (it == object_.end()) return nullptr;
-    seen_[key] = true;
-    return &*it;
-  }
-
-  void reject_unknown_keys() const {
-    for (auto it = object_.begin(); it != object_.end(); ++it)
-      if (!seen_.count(it.key())) fail(qualified(it.key()), "is not a known key");
-  }
-
-  std::string qualified(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-
-  [[noreturn]] void fail(const std::string& name, const std::string& what) const {
-    throw Error(ErrorCode::InvalidArgument, source_ + ": '" + name + "' " + what);
-  }
-
- private:
-  const json& object_;
-  std::string path_;
-  const std::string& source_;
-  std::map<std::string, bool> seen_;
-};
 
 template <typename Enum>
 Enum parse_enum(const std::string& name, const char* what, std::initializer_list<Enum> values) {
@@ -153,7 +88,7 @@ void validate(const ModelConfig& c) {
   check_range("margin", c.margin, 0.0, 100.0);
 }
 
-std::string to_json(const ModelConfig& c, int indent) {
+nlohmann::json detail::model_config_to_json_value(const ModelConfig& c) {
   json image = {{"backbone", to_string(c.image.backbone)},
                 {"region_pooling", to_string(c.image.region_pooling)},
                 {"fine_tune", c.image.fine_tune},
@@ -168,20 +103,17 @@ std::string to_json(const ModelConfig& c, int indent) {
   json j = {{"image", image},          {"text", text},     {"embed_dim", c.embed_dim},
             {"l2_normalize", c.l2_normalize}, {"non_negative", c.non_negative}, {"lambda", c.lambda},
             {"margin", c.margin},        {"max_violation", c.max_violation}};
-  return j.dump(indent);
+  return j;
 }
 
-ModelConfig model_config_from_json(const std::string& json_text, const std::string& source) {
-  json j;
-  try {
-    j = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    throw Error(ErrorCode::Format, source + ": not valid JSON (" + e.what() + ")");
-  }
+std::string to_json(const ModelConfig& c, int indent) { return detail::model_config_to_json_value(c).dump(indent); }
+
+ModelConfig detail::model_config_from_json_value(const json& j, const std::string& path, const std::string& source) {
   ModelConfig c;
-  ObjectReader top(j, "", source);
+  ObjectReader top(j, path, source);
+  const std::string image_path = top.qualified("image"), text_path = top.qualified("text");
   if (const json* image = top.object("image")) {
-    ObjectReader r(*image, "image", source);
+    ObjectReader r(*image, image_path, source);
     std::string backbone = to_string(c.image.backbone), pooling = to_string(c.image.region_pooling);
     r.read("backbone", backbone);
     r.read("region_pooling", pooling);
@@ -189,10 +121,10 @@ ModelConfig model_config_from_json(const std::string& json_text, const std::stri
       c.image.backbone = parse_backbone(backbone);
       c.image.region_pooling = parse_region_pooling(pooling);
     } catch (const Error& e) {
-      throw Error(ErrorCode::InvalidArgument, source + ": " + e.what());
+      throw Error(ErrorCode::InvalidArgument, source + ": '" + image_path + "': " + e.what());
     }
     if (image->contains("feature_dim") && !has_own_feature_dim(c.image.backbone))
-      r.fail("image.feature_dim", std::string("is only for the precomp and torchscript backbones (") +
+      r.fail(r.qualified("feature_dim"), std::string("is only for the precomp and torchscript backbones (") +
                                       to_string(c.image.backbone) + " gives " +
                                       std::to_string(image_feature_dim(c.image)) + ")");
     r.read("feature_dim", c.image.feature_dim);
@@ -203,7 +135,7 @@ ModelConfig model_config_from_json(const std::string& json_text, const std::stri
     r.reject_unknown_keys();
   }
   if (const json* text = top.object("text")) {
-    ObjectReader r(*text, "text", source);
+    ObjectReader r(*text, text_path, source);
     r.read("vocab_size", c.text.vocab_size);
     r.read("word_dim", c.text.word_dim);
     r.read("hidden_dim", c.text.hidden_dim);
@@ -220,9 +152,14 @@ ModelConfig model_config_from_json(const std::string& json_text, const std::stri
   try {
     validate(c);
   } catch (const Error& e) {
-    throw Error(e.code(), source + ": " + e.what());
+    // validate() names fields from the model config's top level.
+    throw Error(e.code(), source + ": " + (path.empty() ? "" : path + ".") + e.what());
   }
   return c;
+}
+
+ModelConfig model_config_from_json(const std::string& json_text, const std::string& source) {
+  return detail::model_config_from_json_value(detail::parse_json(json_text, source), "", source);
 }
 
 std::uint64_t model_fingerprint(const ModelConfig& c) {

@@ -77,33 +77,44 @@ ModelFileInfo read_info(const SectionFile& file, const std::string& path) {
 
 }  // namespace
 
-void save_model(const std::string& path, GxnModel& model, const std::vector<std::string>& vocabulary) {
+ModelSections model_sections(GxnModel& model, const std::vector<std::string>& vocabulary, const std::string& path) {
   const ModelConfig& config = model->config();
   if (static_cast<std::int64_t>(vocabulary.size()) != config.text.vocab_size)
     throw Error(ErrorCode::InvalidArgument, path + ": the vocabulary has " + std::to_string(vocabulary.size()) +
                                                 " words, the model " + std::to_string(config.text.vocab_size));
-  const std::string config_json = to_json(config);
-  const std::string words = join_lines(vocabulary, path);
-  std::string weights;
+  ModelSections out;
+  out.fingerprint = model->fingerprint();
+  out.config = to_json(config);
+  out.vocabulary = join_lines(vocabulary, path);
   {
     torch::serialize::OutputArchive archive;
     model->save(archive);
-    archive.save_to([&weights](const void* data, std::size_t size) {
-      weights.append(static_cast<const char*>(data), size);
+    archive.save_to([&out](const void* data, std::size_t size) {
+      out.weights.append(static_cast<const char*>(data), size);
       return size;
     });
   }
-  SectionFile file;
-  file.version = kModelFileVersion;
-  file.fingerprint = model->fingerprint();
-  file.sections = {{"config", config_json}, {"vocabulary", words}, {"weights", weights}};
-  std::string backbone;
   if (const torch::jit::Module* scripted = model->image_encoder->scripted_module()) {
     std::ostringstream os;
     scripted->save(os);
-    backbone = os.str();
-    file.sections.push_back({"backbone", backbone});
+    out.backbone = os.str();
   }
+  return out;
+}
+
+void ModelSections::append_to(SectionFile& file) const {
+  file.fingerprint = fingerprint;
+  file.sections.push_back({"config", config});
+  file.sections.push_back({"vocabulary", vocabulary});
+  file.sections.push_back({"weights", weights});
+  if (!backbone.empty()) file.sections.push_back({"backbone", backbone});
+}
+
+void save_model(const std::string& path, GxnModel& model, const std::vector<std::string>& vocabulary) {
+  const ModelSections sections = model_sections(model, vocabulary, path);
+  SectionFile file;
+  file.version = kModelFileVersion;
+  sections.append_to(file);
   write_section_file(path, kModelFileMagic, file);
 }
 
@@ -112,7 +123,10 @@ ModelFileInfo read_model_info(const std::string& path) {
 }
 
 LoadedModel load_model(const std::string& path) {
-  const SectionFile file = read_section_file(path, kModelFileMagic, kModelFileVersion, "gxn model");
+  return model_from_sections(read_section_file(path, kModelFileMagic, kModelFileVersion, "gxn model"), path);
+}
+
+LoadedModel model_from_sections(const SectionFile& file, const std::string& path) {
   ModelFileInfo info = read_info(file, path);
 
   // Paths in the config are where the model came from; the file carries everything itself.

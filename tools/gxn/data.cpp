@@ -56,17 +56,6 @@ void run_shapes(const ShapesArgs& args) {
                 args.out.c_str());
 }
 
-// CLI11 reads unsigned options with strtoull, which takes "-1" as 2^64 - 1 and saturates on
-// overflow: a seed is checked as text first.
-const CLI::Validator kSeedText(
-    [](std::string& text) -> std::string {
-      const bool digits = !text.empty() && text.size() <= 20 && text.find_first_not_of("0123456789") == std::string::npos;
-      if (!digits || (text.size() == 20 && text > "18446744073709551615"))
-        return "a seed is a whole number from 0 to 18446744073709551615, got '" + text + "'";
-      return {};
-    },
-    "UINT64");
-
 }  // namespace
 
 static void add_data(CLI::App& gxn) {
@@ -79,7 +68,7 @@ static void add_data(CLI::App& gxn) {
                 "train/val/test: DIR/images/*.png and a Karpathy-style DIR/dataset.json. "
                 "The same seed gives byte-identical files.");
   shapes->add_option("--out", args->out, "Output directory (created if missing; must be empty)")->required();
-  shapes->add_option("--seed", args->seed, "Random seed")->capture_default_str()->check(kSeedText);
+  shapes->add_option("--seed", args->seed, "Random seed")->capture_default_str()->check(gxn::cli::kSeedText);
   shapes->add_option("--images", args->images, "Number of images")
       ->capture_default_str()
       ->check(CLI::Range(gxn::kShapesMinImages, gxn::kShapesMaxImages));

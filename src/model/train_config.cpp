@@ -1,0 +1,166 @@
+#include "gxn/model/train_config.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "gxn/engine/atomic_file.hpp"
+#include "gxn/error.hpp"
+#include "json_object_reader.hpp"
+
+namespace gxn {
+namespace {
+
+using nlohmann::json;
+using detail::check_range;
+
+constexpr std::int64_t kMaxEpochs = 100000;
+
+bool valid_device(const std::string& device) {
+  if (device == "cpu" || device == "cuda") return true;
+  if (device.rfind("cuda:", 0) != 0 || device.size() == 5 || device.size() > 8) return false;
+  return device.find_first_not_of("0123456789", 5) == std::string::npos;
+}
+
+// lo < value <= hi with lo = 0.
+void check_positive(const char* field, double value, double hi) {
+  if (!(value > 0 && value <= hi)) {
+    std::ostringstream os;
+    os << field << " = " << value << " is out of range: allowed above 0, up to " << hi;
+    throw Error(ErrorCode::InvalidArgument, os.str());
+  }
+}
+
+}  // namespace
+
+const char* to_string(BatchSampling sampling) { return sampling == BatchSampling::Captions ? "captions" : "images"; }
+
+BatchSampling parse_batch_sampling(const std::string& name) {
+  if (name == "captions") return BatchSampling::Captions;
+  if (name == "images") return BatchSampling::Images;
+  throw Error(ErrorCode::InvalidArgument, "unknown sampling '" + name + "': allowed captions, images");
+}
+
+double learning_rate_at(const TrainConfig& config, std::int64_t epoch) {
+  if (config.lr_decay_epochs <= 0) return config.learning_rate;
+  return config.learning_rate * std::pow(config.lr_decay, static_cast<double>(epoch / config.lr_decay_epochs));
+}
+
+void validate(const TrainConfig& c) {
+  try {
+    validate(c.model);
+  } catch (const Error& e) {
+    throw Error(e.code(), std::string("model.") + e.what());
+  }
+  check_range("epochs", c.epochs, 1, kMaxEpochs);
+  check_range("batch_size", c.batch_size, 2, 65536);
+  if (c.sampling == BatchSampling::Images && c.batch_size < 10)
+    throw Error(ErrorCode::InvalidArgument, "batch_size = " + std::to_string(c.batch_size) +
+                                                " is too small for sampling = images: at least 10 (two images' captions)");
+  check_positive("learning_rate", c.learning_rate, 10.0);
+  check_positive("lr_decay", c.lr_decay, 1.0);
+  check_range("lr_decay_epochs", c.lr_decay_epochs, 0, kMaxEpochs);
+  check_range("grad_clip", c.grad_clip, 0.0, 1e6);
+  check_range("threads", std::int64_t{c.threads}, 0, 4096);
+  if (!valid_device(c.device))
+    throw Error(ErrorCode::InvalidArgument, "device = '" + c.device + "' is not a device: allowed cpu, cuda, cuda:N");
+  check_range("min_word_count", c.min_word_count, 1, 1000000000);
+  if (c.max_caption_tokens != 0) check_range("max_caption_tokens", c.max_caption_tokens, 3, 100000);
+  check_range("val_max_images", c.val_max_images, 0, std::int64_t{1} << 40);
+  check_range("image_cache_mb", c.image_cache_mb, 0, std::int64_t{1} << 30);
+  check_range("checkpoint_steps", c.checkpoint_steps, 0, std::int64_t{1} << 40);
+}
+
+std::string to_json(const TrainConfig& c, int indent) {
+  const json j = {{"model", detail::model_config_to_json_value(c.model)},
+                  {"data_dir", c.data_dir},
+                  {"data_kind", c.data_kind ? to_string(*c.data_kind) : "auto"},
+                  {"image_dir", c.image_dir},
+                  {"epochs", c.epochs},
+                  {"batch_size", c.batch_size},
+                  {"sampling", to_string(c.sampling)},
+                  {"learning_rate", c.learning_rate},
+                  {"lr_decay", c.lr_decay},
+                  {"lr_decay_epochs", c.lr_decay_epochs},
+                  {"grad_clip", c.grad_clip},
+                  {"seed", c.seed},
+                  {"threads", c.threads},
+                  {"device", c.device},
+                  {"min_word_count", c.min_word_count},
+                  {"max_caption_tokens", c.max_caption_tokens},
+                  {"val_max_images", c.val_max_images},
+                  {"image_cache_mb", c.image_cache_mb},
+                  {"checkpoint_steps", c.checkpoint_steps},
+                  {"quiet", c.quiet},
+                  {"out_dir", c.out_dir}};
+  return j.dump(indent);
+}
+
+TrainConfig train_config_from_json(const std::string& json_text, const std::string& source) {
+  const json j = detail::parse_json(json_text, source);
+  TrainConfig c;
+  detail::ObjectReader top(j, "", source);
+  if (const json* model = top.object("model")) c.model = detail::model_config_from_json_value(*model, "model", source);
+  top.read("data_dir", c.data_dir);
+  std::string kind = "auto";
+  top.read("data_kind", kind);
+  if (kind != "auto") {
+    try {
+      c.data_kind = parse_data_kind(kind);
+    } catch (const Error& e) {
+      top.fail("data_kind", std::string("is not valid: ") + e.what() + ", auto");
+    }
+  }
+  top.read("image_dir", c.image_dir);
+  top.read("epochs", c.epochs);
+  top.read("batch_size", c.batch_size);
+  std::string sampling = to_string(c.sampling);
+  top.read("sampling", sampling);
+  try {
+    c.sampling = parse_batch_sampling(sampling);
+  } catch (const Error& e) {
+    top.fail("sampling", std::string("is not valid: ") + e.what());
+  }
+  top.read("learning_rate", c.learning_rate);
+  top.read("lr_decay", c.lr_decay);
+  top.read("lr_decay_epochs", c.lr_decay_epochs);
+  top.read("grad_clip", c.grad_clip);
+  top.read("seed", c.seed);
+  top.read("threads", c.threads);
+  top.read("device", c.device);
+  top.read("min_word_count", c.min_word_count);
+  top.read("max_caption_tokens", c.max_caption_tokens);
+  top.read("val_max_images", c.val_max_images);
+  top.read("image_cache_mb", c.image_cache_mb);
+  top.read("checkpoint_steps", c.checkpoint_steps);
+  top.read("quiet", c.quiet);
+  top.read("out_dir", c.out_dir);
+  top.reject_unknown_keys();
+  try {
+    validate(c);
+  } catch (const Error& e) {
+    throw Error(e.code(), source + ": " + e.what());
+  }
+  return c;
+}
+
+TrainConfig read_train_config(const std::string& path) {
+  const std::vector<std::uint8_t> bytes = read_file_bytes(path);
+  return train_config_from_json(std::string(bytes.begin(), bytes.end()), path);
+}
+
+TrainConfig demo_train_config() {
+  TrainConfig c;
+  c.model.image.backbone = Backbone::CnnSmall;
+  c.model.text.word_dim = 32;
+  c.model.text.hidden_dim = 128;
+  c.model.embed_dim = 128;
+  c.epochs = 4;
+  c.batch_size = 128;
+  c.learning_rate = 1e-3;
+  c.lr_decay_epochs = 0;
+  c.seed = 1;
+  return c;
+}
+
+}  // namespace gxn

@@ -1,0 +1,497 @@
+#include "gxn/model/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "gxn/engine/atomic_file.hpp"
+#include "gxn/engine/progress.hpp"
+#include "gxn/error.hpp"
+#include "gxn/model/model_file.hpp"
+#include "gxn/model/section_file.hpp"
+#include "gxn/model/tensor_view.hpp"
+
+namespace gxn {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::int64_t kEvalBatch = 256;
+constexpr char kLogHeader[] = "epoch,lr,train_loss,i2t_r1,i2t_r5,i2t_r10,t2i_r1,t2i_r5,t2i_r10,rsum,seconds,best\n";
+
+// Settings a resumed run may change: none of them alters the weights' trajectory.
+const char* const kResumableKeys[] = {"epochs",    "threads",        "device",          "quiet", "data_dir",
+                                      "image_dir", "image_cache_mb", "checkpoint_steps", "out_dir"};
+
+json to_json_value(const RankSummary& s) {
+  return {{"r1", s.r1}, {"r5", s.r5}, {"r10", s.r10}, {"medr", s.medr}, {"meanr", s.meanr}};
+}
+
+json to_json_value(const RetrievalMetrics& m) {
+  return {{"i2t", to_json_value(m.i2t)}, {"t2i", to_json_value(m.t2i)}, {"rsum", m.rsum}};
+}
+
+RankSummary rank_summary_from(const json& j) {
+  return {j.at("r1").get<double>(), j.at("r5").get<double>(), j.at("r10").get<double>(), j.at("medr").get<double>(),
+          j.at("meanr").get<double>()};
+}
+
+RetrievalMetrics metrics_from(const json& j) {
+  RetrievalMetrics m;
+  m.i2t = rank_summary_from(j.at("i2t"));
+  m.t2i = rank_summary_from(j.at("t2i"));
+  m.rsum = j.at("rsum").get<double>();
+  return m;
+}
+
+std::string log_row(const EpochReport& r) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "%lld,%.9g,%.9g,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%d\n",
+                static_cast<long long>(r.epoch), r.learning_rate, r.train_loss, r.val.i2t.r1, r.val.i2t.r5,
+                r.val.i2t.r10, r.val.t2i.r1, r.val.t2i.r5, r.val.t2i.r10, r.val.rsum, r.seconds, r.best ? 1 : 0);
+  return buf;
+}
+
+std::string archive_bytes(const std::function<void(torch::serialize::OutputArchive&)>& save) {
+  torch::serialize::OutputArchive archive;
+  save(archive);
+  std::string bytes;
+  archive.save_to([&bytes](const void* data, std::size_t size) {
+    bytes.append(static_cast<const char*>(data), size);
+    return size;
+  });
+  return bytes;
+}
+
+const Section& require(const SectionFile& file, const std::string& name, const std::string& path) {
+  if (const Section* s = file.find(name)) return *s;
+  throw Error(ErrorCode::Format, path + ": damaged: no '" + name + "' section");
+}
+
+SectionFile read_checkpoint(const std::string& path) {
+  return read_section_file(path, kCheckpointMagic, kCheckpointVersion, "gxn checkpoint");
+}
+
+torch::Device training_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (!torch::cuda::is_available())
+    throw Error(ErrorCode::Unsupported, "device = '" + name +
+                                            "': CUDA is not available (this LibTorch has no CUDA, or no GPU is "
+                                            "visible); use device cpu");
+  const torch::Device device(name);
+  if (device.has_index() && device.index() >= static_cast<int>(torch::cuda::device_count()))
+    throw Error(ErrorCode::InvalidArgument, "device = '" + name + "': only " +
+                                                std::to_string(torch::cuda::device_count()) + " CUDA device(s)");
+  return device;
+}
+
+// The config as JSON without the settings a resume may change, and with paths that only
+// mattered for the initialisation left out.
+json trajectory_settings(const TrainConfig& config) {
+  json j = json::parse(to_json(config));
+  for (const char* key : kResumableKeys) j.erase(key);
+  j["model"]["image"].erase("backbone_file");
+  j["model"]["text"].erase("word_vectors");
+  return j;
+}
+
+// "/model/text/word_dim" -> "model.text.word_dim"
+std::string dotted_key(const std::string& pointer) {
+  std::string dotted;
+  for (char c : pointer.substr(1)) dotted += c == '/' ? '.' : c;
+  return dotted;
+}
+
+// A step's metrics in a line for messages.
+std::string describe_position(std::int64_t epoch, std::int64_t step, std::int64_t batch, std::int64_t batches) {
+  return "epoch " + std::to_string(epoch) + ", step " + std::to_string(step) + " (batch " + std::to_string(batch) +
+         " of " + std::to_string(batches) + ")";
+}
+
+}  // namespace
+
+std::string checkpoint_path(const std::string& out_dir) { return (fs::path(out_dir) / "checkpoint.gxn").string(); }
+std::string best_model_path(const std::string& out_dir) { return (fs::path(out_dir) / "best.gxn").string(); }
+std::string train_log_path(const std::string& out_dir) { return (fs::path(out_dir) / "log.csv").string(); }
+
+TrainConfig read_checkpoint_config(const std::string& path) {
+  const SectionFile file = read_checkpoint(path);
+  return train_config_from_json(std::string(require(file, "train_config", path).bytes), path + " (train_config)");
+}
+
+EmbeddingTrainer::EmbeddingTrainer(const TrainConfig& config, Start start) : config_(config) {
+  validate(config_);
+  if (config_.out_dir.empty()) throw Error(ErrorCode::InvalidArgument, "out_dir: the run folder is not set");
+  if (config_.data_dir.empty()) throw Error(ErrorCode::InvalidArgument, "data_dir: the dataset folder is not set");
+  device_ = training_device(config_.device);
+  const int threads = config_.threads > 0 ? config_.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(threads);
+  if (!config_.data_kind) config_.data_kind = detect_data_kind(config_.data_dir);
+  if (start == Start::Resume) resume();
+  else start_fresh();
+}
+
+EmbeddingTrainer::~EmbeddingTrainer() = default;
+
+void EmbeddingTrainer::open_data() {
+  CaptionDatasetOptions options;
+  options.kind = *config_.data_kind;
+  options.image = config_.model.image;
+  options.image_dir = config_.image_dir;
+  options.image_cache_bytes = config_.image_cache_mb << 20;
+  train_data_ = std::make_unique<CaptionDataset>(config_.data_dir, "train", options);
+  options.max_images = config_.val_max_images;
+  val_data_ = std::make_unique<CaptionDataset>(config_.data_dir, validation_split_name(config_.data_dir, options.kind),
+                                               options);
+  if (options.kind == DataKind::Precomp && config_.model.image.backbone != Backbone::Precomp)
+    throw Error(ErrorCode::InvalidArgument, config_.data_dir + " holds precomputed features: model.image.backbone must be "
+                                                               "precomp, not " +
+                                                std::string(to_string(config_.model.image.backbone)));
+  if (options.kind == DataKind::Precomp && train_data_->feature_dim() != config_.model.image.feature_dim)
+    throw Error(ErrorCode::Shape, config_.data_dir + "/train_ims.npy holds " + std::to_string(train_data_->feature_dim()) +
+                                      "-d features but model.image.feature_dim = " +
+                                      std::to_string(config_.model.image.feature_dim));
+}
+
+void EmbeddingTrainer::start_fresh() {
+  const std::string checkpoint = checkpoint_path(config_.out_dir);
+  std::error_code ec;
+  if (fs::exists(checkpoint, ec))
+    throw Error(ErrorCode::InvalidArgument, config_.out_dir + " already holds a run (checkpoint.gxn): resume it, or "
+                                                              "choose another output folder");
+  open_data();
+  vocabulary_ = train_data_->build_vocabulary(config_.min_word_count);
+  config_.model.text.vocab_size = vocabulary_.size();
+  train_data_->encode_captions(vocabulary_, config_.max_caption_tokens);
+  val_data_->encode_captions(vocabulary_, config_.max_caption_tokens);
+
+  torch::manual_seed(config_.seed);
+  model_ = GxnModel(config_.model);
+  model_->load_pretrained(vocabulary_.words());
+  model_->to(device_);
+  loss_ = RankingLoss(ranking_loss_options(config_.model));
+  for (const auto& p : model_->parameters())
+    if (p.requires_grad()) trainable_.push_back(p);
+  learning_rate_ = learning_rate_at(config_, 0);
+  optimizer_ = std::make_unique<torch::optim::Adam>(trainable_, torch::optim::AdamOptions(learning_rate_));
+
+  fs::create_directories(config_.out_dir, ec);
+  if (ec) throw Error(ErrorCode::Io, config_.out_dir + ": cannot create the run folder: " + ec.message());
+  write_file_atomically((fs::path(config_.out_dir) / "config.json").string(), to_json(config_) + "\n");
+  vocabulary_.save((fs::path(config_.out_dir) / "vocab.txt").string());
+  write_log();
+}
+
+void EmbeddingTrainer::resume() {
+  const std::string path = checkpoint_path(config_.out_dir);
+  const SectionFile file = read_checkpoint(path);
+  const TrainConfig stored =
+      train_config_from_json(std::string(require(file, "train_config", path).bytes), path + " (train_config)");
+  // The trajectory must be the one the run started on.
+  TrainConfig given = config_;
+  if (given.model.text.vocab_size == 0) given.model.text.vocab_size = stored.model.text.vocab_size;
+  const json patch = json::diff(trajectory_settings(stored), trajectory_settings(given));
+  if (!patch.empty()) {
+    const std::string pointer = patch[0].at("path").get<std::string>();
+    const json::json_pointer ptr(pointer);
+    const json before = trajectory_settings(stored), after = trajectory_settings(given);
+    const std::string was = before.contains(ptr) ? before.at(ptr).dump() : "(unset)";
+    const std::string now = after.contains(ptr) ? after.at(ptr).dump() : "(unset)";
+    throw Error(ErrorCode::InvalidArgument,
+                path + ": the run was started with " + dotted_key(pointer) + " = " + was + ", not " + now +
+                    "; a resumed run keeps its settings (only epochs, threads, device, quiet, data_dir, image_dir, "
+                    "image_cache_mb and checkpoint_steps may change)");
+  }
+  config_.model = stored.model;
+
+  LoadedModel loaded = model_from_sections(file, path);
+  vocabulary_ = Vocabulary::from_words(loaded.vocabulary, path);
+  model_ = loaded.model;
+  open_data();
+  train_data_->encode_captions(vocabulary_, config_.max_caption_tokens);
+  val_data_->encode_captions(vocabulary_, config_.max_caption_tokens);
+  model_->to(device_);
+  model_->train();
+  loss_ = RankingLoss(ranking_loss_options(config_.model));
+  for (const auto& p : model_->parameters())
+    if (p.requires_grad()) trainable_.push_back(p);
+
+  json state;
+  try {
+    state = json::parse(std::string(require(file, "state", path).bytes));
+    epoch_ = state.at("epoch").get<std::int64_t>();
+    step_ = state.at("step").get<std::int64_t>();
+    batch_in_epoch_ = state.at("batch_in_epoch").get<std::int64_t>();
+    epoch_loss_sum_ = state.at("epoch_loss_sum").get<double>();
+    epoch_seconds_ = state.at("epoch_seconds").get<double>();
+    learning_rate_ = state.at("learning_rate").get<double>();
+    best_rsum_ = state.at("best_rsum").get<double>();
+    best_epoch_ = state.at("best_epoch").get<std::int64_t>();
+    if (best_epoch_ > 0) best_metrics_ = metrics_from(state.at("best"));
+  } catch (const json::exception& e) {
+    throw Error(ErrorCode::Format, path + ": damaged: the 'state' section is not what gxn writes (" + e.what() + ")");
+  }
+  optimizer_ = std::make_unique<torch::optim::Adam>(trainable_, torch::optim::AdamOptions(learning_rate_));
+  const Section& opt = require(file, "optimizer", path);
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(opt.bytes.data(), opt.bytes.size(), device_);
+    optimizer_->load(archive);
+  } catch (const c10::Error& e) {
+    throw Error(ErrorCode::Format, path + ": the optimiser state does not fit the model (" +
+                                       e.what_without_backtrace() + ")");
+  }
+  set_learning_rate(learning_rate_);
+  const Section& rng = require(file, "torch_rng", path);
+  {
+    auto state_tensor = torch::empty({static_cast<std::int64_t>(rng.bytes.size())}, torch::kUInt8);
+    std::memcpy(state_tensor.data_ptr<std::uint8_t>(), rng.bytes.data(), rng.bytes.size());
+    auto generator = at::globalContext().defaultGenerator(torch::kCPU);
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    try {
+      generator.set_state(state_tensor);
+    } catch (const c10::Error& e) {
+      throw Error(ErrorCode::Format, path + ": damaged: the random generator state does not load (" +
+                                         e.what_without_backtrace() + ")");
+    }
+  }
+  const Section& log = require(file, "log", path);
+  std::istringstream rows{std::string(log.bytes)};
+  for (std::string line; std::getline(rows, line);) log_rows_.push_back(line + "\n");
+  checkpoint_position_ = position_text();
+
+  write_file_atomically((fs::path(config_.out_dir) / "config.json").string(), to_json(config_) + "\n");
+  vocabulary_.save((fs::path(config_.out_dir) / "vocab.txt").string());
+  write_log();  // drops rows a killed run wrote after its last checkpoint
+}
+
+void EmbeddingTrainer::set_learning_rate(double lr) {
+  learning_rate_ = lr;
+  for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+}
+
+void EmbeddingTrainer::write_log() const {
+  std::string text = kLogHeader;
+  for (const auto& row : log_rows_) text += row;
+  write_file_atomically(train_log_path(config_.out_dir), text);
+}
+
+void EmbeddingTrainer::save_checkpoint() {
+  const std::string path = checkpoint_path(config_.out_dir);
+  const ModelSections model = model_sections(model_, vocabulary_.words(), path);
+  const std::string train_config = to_json(config_);
+  const std::string optimizer = archive_bytes([this](auto& archive) { optimizer_->save(archive); });
+  json state = {{"epoch", epoch_},
+                {"step", step_},
+                {"batch_in_epoch", batch_in_epoch_},
+                {"epoch_loss_sum", epoch_loss_sum_},
+                {"epoch_seconds", epoch_seconds_},
+                {"learning_rate", learning_rate_},
+                {"best_rsum", best_rsum_},
+                {"best_epoch", best_epoch_}};
+  if (best_epoch_ > 0) state["best"] = to_json_value(best_metrics_);
+  const std::string state_text = state.dump(2);
+  std::string rng;
+  {
+    auto generator = at::globalContext().defaultGenerator(torch::kCPU);
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    const torch::Tensor s = generator.get_state().contiguous();
+    rng.assign(reinterpret_cast<const char*>(s.data_ptr<std::uint8_t>()), static_cast<std::size_t>(s.numel()));
+  }
+  std::string log;
+  for (const auto& row : log_rows_) log += row;
+
+  SectionFile file;
+  file.version = kCheckpointVersion;
+  model.append_to(file);
+  file.sections.push_back({"train_config", train_config});
+  file.sections.push_back({"optimizer", optimizer});
+  file.sections.push_back({"state", state_text});
+  file.sections.push_back({"torch_rng", rng});
+  file.sections.push_back({"log", log});
+  write_section_file(path, kCheckpointMagic, file);
+  checkpoint_position_ = position_text();
+}
+
+std::string EmbeddingTrainer::position_text() const {
+  if (batch_in_epoch_ == 0) return "after epoch " + std::to_string(epoch_);
+  return "epoch " + std::to_string(epoch_ + 1) + " after batch " + std::to_string(batch_in_epoch_);
+}
+
+void EmbeddingTrainer::diverged(const std::string& what, double value) const {
+  const std::int64_t batches = batches_per_epoch();
+  std::ostringstream os;
+  os << "training diverged at " << describe_position(epoch_ + 1, step_ + 1, batch_in_epoch_ + 1, batches) << ": "
+     << what << " is " << value << ". ";
+  if (!checkpoint_position_.empty())
+    os << "The last good checkpoint, " << checkpoint_path(config_.out_dir) << " (" << checkpoint_position_
+       << "), is kept";
+  else
+    os << "No checkpoint was written yet (the first epoch did not finish)";
+  os << "; try a lower learning_rate (now " << learning_rate_ << ") or grad_clip, and check the data for extreme values";
+  throw Error(ErrorCode::NonFinite, os.str());
+}
+
+double EmbeddingTrainer::train_step(const CaptionBatch& batch) {
+  if (!model_->is_training()) model_->train();
+  const auto ids = batch.captions.ids.to(device_);
+  const auto images = batch.images.to(device_);
+  optimizer_->zero_grad();
+  const Embeddings texts = model_->encode_texts(ids, batch.captions.lengths);
+  Embeddings image_embeddings = model_->encode_images(images);
+  if (batch.image_rows.defined()) {  // distinct images -> one row per caption
+    const auto rows = batch.image_rows.to(device_);
+    image_embeddings = {image_embeddings.abstract.index_select(0, rows), image_embeddings.grounded.index_select(0, rows)};
+  }
+  const torch::Tensor loss = loss_(texts, image_embeddings, batch.image_ids);
+  const double value = loss.item<double>();
+  if (!std::isfinite(value)) diverged("the loss", value);
+  loss.backward();
+  const double max_norm = config_.grad_clip > 0 ? config_.grad_clip : std::numeric_limits<double>::infinity();
+  const double norm = torch::nn::utils::clip_grad_norm_(trainable_, max_norm);
+  if (!std::isfinite(norm)) {
+    optimizer_->zero_grad();
+    diverged("the gradient norm", norm);
+  }
+  optimizer_->step();
+  ++step_;
+  return value;
+}
+
+RetrievalMetrics EmbeddingTrainer::evaluate(CaptionDataset& data) {
+  if (!data.captions_encoded()) data.encode_captions(vocabulary_, config_.max_caption_tokens);
+  const bool was_training = model_->is_training();
+  model_->eval();
+  torch::NoGradGuard no_grad;
+  auto encode = [&](std::int64_t count, const std::function<Embeddings(const std::vector<std::int64_t>&)>& encode_rows) {
+    std::vector<torch::Tensor> parts;
+    for (std::int64_t first = 0; first < count; first += kEvalBatch) {
+      std::vector<std::int64_t> rows;
+      for (std::int64_t i = first; i < std::min(count, first + kEvalBatch); ++i) rows.push_back(i);
+      const Embeddings e = encode_rows(rows);
+      parts.push_back(torch::cat({e.abstract, e.grounded}, 1).to(torch::kCPU, torch::kFloat32));
+    }
+    return torch::cat(parts, 0).contiguous();
+  };
+  const torch::Tensor images = encode(data.image_count(), [&](const std::vector<std::int64_t>& rows) {
+    return model_->encode_images(data.image_inputs(rows).to(device_));
+  });
+  const torch::Tensor texts = encode(data.caption_count(), [&](const std::vector<std::int64_t>& rows) {
+    const CaptionTensors c = data.caption_inputs(rows);
+    return model_->encode_texts(c.ids.to(device_), c.lengths);
+  });
+  if (was_training) model_->train();
+  ScoreOptions options;
+  options.lambda = static_cast<float>(config_.model.lambda);
+  options.threads = config_.threads;
+  const MatrixView image_view = as_view(images, "image embeddings");
+  const MatrixView text_view = as_view(texts, "caption embeddings");
+  check_finite(image_view, "validation image embeddings");
+  check_finite(text_view, "validation caption embeddings");
+  return evaluate_embeddings(image_view, text_view, options, EvalProtocol::All);
+}
+
+std::int64_t EmbeddingTrainer::units_per_batch() const {
+  return config_.sampling == BatchSampling::Captions ? config_.batch_size
+                                                     : config_.batch_size / CaptionDataset::kCaptionsPerImage;
+}
+
+std::int64_t EmbeddingTrainer::batches_per_epoch() const {
+  const std::int64_t units = config_.sampling == BatchSampling::Captions ? train_data_->caption_count()
+                                                                         : train_data_->image_count();
+  return (units + units_per_batch() - 1) / units_per_batch();
+}
+
+std::vector<std::int64_t> EmbeddingTrainer::batch_captions(const std::vector<std::int64_t>& order,
+                                                           std::int64_t batch) const {
+  const auto size = static_cast<std::int64_t>(order.size());
+  const std::int64_t first = batch * units_per_batch(), last = std::min(size, first + units_per_batch());
+  if (config_.sampling == BatchSampling::Captions) return {order.begin() + first, order.begin() + last};
+  std::vector<std::int64_t> captions;
+  for (std::int64_t i = first; i < last; ++i)
+    for (std::int64_t k = 0; k < CaptionDataset::kCaptionsPerImage; ++k)
+      captions.push_back(order[static_cast<std::size_t>(i)] * CaptionDataset::kCaptionsPerImage + k);
+  return captions;
+}
+
+TrainSummary EmbeddingTrainer::train(const TrainHooks& hooks) {
+  TrainSummary summary;
+  const std::int64_t captions = train_data_->caption_count();
+  const std::int64_t batches = batches_per_epoch();
+  model_->train();
+  bool stopped = false;
+  while (epoch_ < config_.epochs && !stopped) {
+    set_learning_rate(learning_rate_at(config_, epoch_));
+    // What an epoch shuffles: captions, or images (each with its five captions).
+    const std::vector<std::int64_t> order = epoch_order(
+        config_.seed, epoch_,
+        config_.sampling == BatchSampling::Captions ? captions : train_data_->image_count());
+    const auto started = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+    {
+      Progress progress("epoch " + std::to_string(epoch_ + 1) + "/" + std::to_string(config_.epochs), captions,
+                        config_.quiet);
+      std::int64_t done = 0;
+      for (std::int64_t b = 0; b < batch_in_epoch_; ++b) done += static_cast<std::int64_t>(batch_captions(order, b).size());
+      while (batch_in_epoch_ < batches) {
+        const std::vector<std::int64_t> indices = batch_captions(order, batch_in_epoch_);
+        const double loss = train_step(train_data_->batch(indices));
+        epoch_loss_sum_ += loss / static_cast<double>(indices.size());
+        ++batch_in_epoch_;
+        char note[64];
+        std::snprintf(note, sizeof note, "loss %.4f", epoch_loss_sum_ / static_cast<double>(batch_in_epoch_));
+        done += static_cast<std::int64_t>(indices.size());
+        progress.update(done, note);
+        if (hooks.on_step && !hooks.on_step(step_, loss)) {
+          stopped = true;
+          break;
+        }
+        if (config_.checkpoint_steps > 0 && step_ % config_.checkpoint_steps == 0 && batch_in_epoch_ < batches) {
+          const double seconds_before = epoch_seconds_;
+          epoch_seconds_ += elapsed();
+          save_checkpoint();
+          epoch_seconds_ = seconds_before;
+        }
+      }
+      if (!stopped) progress.finish();
+    }
+    if (stopped) break;
+    EpochReport report;
+    report.epoch = epoch_ + 1;
+    report.learning_rate = learning_rate_;
+    report.train_loss = epoch_loss_sum_ / static_cast<double>(batches);
+    report.val = evaluate(*val_data_);
+    report.seconds = epoch_seconds_ + elapsed();
+    report.best = report.val.rsum > best_rsum_;
+    ++epoch_;
+    batch_in_epoch_ = 0;
+    epoch_loss_sum_ = 0;
+    epoch_seconds_ = 0;
+    if (report.best) {
+      save_model(best_model_path(config_.out_dir), model_, vocabulary_.words());
+      best_rsum_ = report.val.rsum;
+      best_epoch_ = report.epoch;
+      best_metrics_ = report.val;
+    }
+    log_rows_.push_back(log_row(report));
+    save_checkpoint();
+    write_log();
+    summary.epochs.push_back(report);
+    if (hooks.on_epoch && !hooks.on_epoch(report)) stopped = true;
+  }
+  summary.epochs_done = epoch_;
+  summary.finished = epoch_ >= config_.epochs;
+  summary.best_epoch = best_epoch_;
+  summary.best = best_metrics_;
+  return summary;
+}
+
+}  // namespace gxn

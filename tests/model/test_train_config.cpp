@@ -1,0 +1,116 @@
+#include <catch2/catch.hpp>
+
+#include "gxn/error.hpp"
+#include "gxn/model/train_config.hpp"
+#include "temp_dir.hpp"
+
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::string error_of(const std::string& json) {
+  try {
+    gxn::train_config_from_json(json, "train.json");
+  } catch (const gxn::Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("A training config survives a JSON round trip", "[model][train_config]") {
+  gxn::TrainConfig c;
+  c.model.image.backbone = gxn::Backbone::CnnSmall;
+  c.model.text.word_dim = 32;
+  c.model.max_violation = true;
+  c.data_dir = "/data/shapes";
+  c.data_kind = gxn::DataKind::Images;
+  c.image_dir = "/data/shapes/pics";
+  c.epochs = 7;
+  c.batch_size = 64;
+  c.sampling = gxn::BatchSampling::Images;
+  c.learning_rate = 1e-3;
+  c.lr_decay = 0.5;
+  c.lr_decay_epochs = 3;
+  c.grad_clip = 0;
+  c.seed = 18446744073709551615ull;
+  c.threads = 2;
+  c.device = "cuda:1";
+  c.min_word_count = 2;
+  c.max_caption_tokens = 40;
+  c.val_max_images = 100;
+  c.image_cache_mb = 64;
+  c.checkpoint_steps = 500;
+  c.quiet = true;
+  c.out_dir = "/runs/a";
+  const auto back = gxn::train_config_from_json(gxn::to_json(c), "test");
+  REQUIRE(gxn::to_json(back) == gxn::to_json(c));
+  REQUIRE(back.seed == c.seed);
+  REQUIRE(back.model.image.backbone == gxn::Backbone::CnnSmall);
+  REQUIRE(back.data_kind == gxn::DataKind::Images);
+  REQUIRE(back.device == "cuda:1");
+  REQUIRE(back.sampling == gxn::BatchSampling::Images);
+  const auto defaults = gxn::train_config_from_json("{}", "t");
+  REQUIRE_FALSE(defaults.data_kind);
+  REQUIRE(defaults.batch_size == 128);
+  REQUIRE(defaults.learning_rate == 2e-4);
+  REQUIRE(defaults.grad_clip == 2.0);
+  REQUIRE(defaults.min_word_count == 4);
+  REQUIRE(defaults.sampling == gxn::BatchSampling::Captions);
+}
+
+TEST_CASE("The learning rate decays by steps", "[model][train_config]") {
+  gxn::TrainConfig c;  // 2e-4, x0.1 every 15 epochs
+  REQUIRE(gxn::learning_rate_at(c, 0) == 2e-4);
+  REQUIRE(gxn::learning_rate_at(c, 14) == 2e-4);
+  REQUIRE(gxn::learning_rate_at(c, 15) == Approx(2e-5).epsilon(1e-12));
+  REQUIRE(gxn::learning_rate_at(c, 30) == Approx(2e-6).epsilon(1e-12));
+  c.lr_decay_epochs = 0;
+  REQUIRE(gxn::learning_rate_at(c, 100) == 2e-4);
+}
+
+TEST_CASE("A training config with an unknown key or an out-of-range value names it", "[model][train_config]") {
+  REQUIRE_THAT(error_of(R"({"epoch": 3})"), Contains("train.json") && Contains("'epoch'") && Contains("not a known key"));
+  REQUIRE_THAT(error_of(R"({"model": {"text": {"hiden_dim": 5}}})"), Contains("'model.text.hiden_dim'"));
+  REQUIRE_THAT(error_of(R"({"model": {"embed_dim": 0}})"), Contains("model.embed_dim") && Contains("1..65536"));
+  REQUIRE_THAT(error_of(R"({"model": {"image": {"backbone": "resnet50"}}})"),
+               Contains("model.image") && Contains("resnet50"));
+  REQUIRE_THAT(error_of(R"({"batch_size": 1})"), Contains("batch_size") && Contains("2..65536"));
+  REQUIRE_THAT(error_of(R"({"epochs": 0})"), Contains("epochs") && Contains("1.."));
+  REQUIRE_THAT(error_of(R"({"learning_rate": 0})"), Contains("learning_rate") && Contains("above 0"));
+  REQUIRE_THAT(error_of(R"({"learning_rate": -1e-3})"), Contains("learning_rate"));
+  REQUIRE_THAT(error_of(R"({"lr_decay": 1.5})"), Contains("lr_decay"));
+  REQUIRE_THAT(error_of(R"({"grad_clip": -1})"), Contains("grad_clip"));
+  REQUIRE_THAT(error_of(R"({"threads": -2})"), Contains("threads"));
+  REQUIRE_THAT(error_of(R"({"threads": 5000000000})"), Contains("threads") && Contains("out of range"));
+  REQUIRE_THAT(error_of(R"({"seed": -1})"), Contains("'seed'") && Contains("non-negative"));
+  REQUIRE_THAT(error_of(R"({"device": "tpu"})"), Contains("device") && Contains("cpu, cuda, cuda:N"));
+  REQUIRE_THAT(error_of(R"({"device": "cuda:x"})"), Contains("device"));
+  REQUIRE_THAT(error_of(R"({"min_word_count": 0})"), Contains("min_word_count"));
+  REQUIRE_THAT(error_of(R"({"max_caption_tokens": 2})"), Contains("max_caption_tokens") && Contains("3.."));
+  REQUIRE_THAT(error_of(R"({"val_max_images": -1})"), Contains("val_max_images"));
+  REQUIRE_THAT(error_of(R"({"data_kind": "video"})"), Contains("data_kind") && Contains("precomp, images, auto"));
+  REQUIRE_THAT(error_of(R"({"sampling": "words"})"), Contains("sampling") && Contains("captions, images"));
+  REQUIRE_THAT(error_of(R"({"sampling": "images", "batch_size": 8})"), Contains("batch_size") && Contains("sampling"));
+  REQUIRE_THAT(error_of(R"({"quiet": "yes"})"), Contains("'quiet'") && Contains("true or false"));
+  REQUIRE_THAT(error_of(R"({"epochs": 3,})"), Contains("not valid JSON"));
+  REQUIRE_THAT(error_of(R"([1, 2])"), Contains("object"));
+}
+
+TEST_CASE("read_train_config names a missing file", "[model][train_config]") {
+  TempDir dir;
+  try {
+    gxn::read_train_config(dir.file("nope.json"));
+    FAIL("no error");
+  } catch (const gxn::Error& e) {
+    REQUIRE(e.code() == gxn::ErrorCode::NotFound);
+    REQUIRE_THAT(e.what(), Contains("nope.json"));
+  }
+}
+
+TEST_CASE("The demo config is valid and trains cnn-small", "[model][train_config]") {
+  const auto c = gxn::demo_train_config();
+  REQUIRE_NOTHROW(gxn::validate(c));
+  REQUIRE(c.model.image.backbone == gxn::Backbone::CnnSmall);
+}

@@ -1,0 +1,377 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "gxn/engine/shapes_dataset.hpp"
+#include "gxn/error.hpp"
+#include "gxn/model/model_file.hpp"
+#include "gxn/model/trainer.hpp"
+#include "temp_dir.hpp"
+#include "toy_captions.hpp"
+
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const gxn::Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+std::vector<std::string> csv_rows(const std::string& path) {
+  std::istringstream in(read_bytes(path));
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(in, line);) rows.push_back(line);
+  return rows;
+}
+
+// Each row of log.csv without its seconds column (the only one that may differ between runs).
+std::vector<std::string> rows_without_time(const std::string& path) {
+  std::vector<std::string> out;
+  for (const auto& row : csv_rows(path)) {
+    std::vector<std::string> fields;
+    std::stringstream ss(row);
+    for (std::string f; std::getline(ss, f, ',');) fields.push_back(f);
+    if (fields.size() == 12) fields.erase(fields.begin() + 10);
+    std::string joined;
+    for (const auto& f : fields) joined += f + ",";
+    out.push_back(joined);
+  }
+  return out;
+}
+
+void require_same_parameters(gxn::GxnModel& a, gxn::GxnModel& b) {
+  const auto pa = a->named_parameters(), pb = b->named_parameters();
+  REQUIRE(pa.size() == pb.size());
+  for (const auto& p : pa) {
+    INFO(p.key());
+    REQUIRE(torch::equal(p.value(), pb[p.key()]));
+  }
+  const auto ba = a->named_buffers(), bb = b->named_buffers();
+  for (const auto& buf : ba) {
+    INFO(buf.key());
+    REQUIRE(torch::equal(buf.value(), bb[buf.key()]));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("The embedding path overfits a tiny dataset: loss falls, R@1 on the training data far above chance",
+          "[model][trainer]") {
+  TempDir data, run;
+  toy::write_dataset(data.path.string());
+  auto config = toy::config(data.path.string(), run.path.string());
+  config.epochs = 25;
+  config.learning_rate = 5e-3;
+  gxn::EmbeddingTrainer trainer(config);
+  const auto before = trainer.evaluate(trainer.train_data());
+  const auto summary = trainer.train();
+  REQUIRE(summary.finished);
+  REQUIRE(summary.epochs.size() == 25);
+  const double first = summary.epochs.front().train_loss, last = summary.epochs.back().train_loss;
+  INFO("loss " << first << " -> " << last);
+  REQUIRE(last < 0.25 * first);
+  const auto after = trainer.evaluate(trainer.train_data());
+  INFO("train R@1 i2t " << before.i2t.r1 << " -> " << after.i2t.r1 << ", t2i " << before.t2i.r1 << " -> "
+                        << after.t2i.r1);
+  // 32 images: chance R@1 is about 3% (t2i); captions without size leave two candidates.
+  REQUIRE(after.t2i.r1 > 40.0);
+  REQUIRE(after.i2t.r1 > 40.0);
+  REQUIRE(after.rsum > before.rsum + 100.0);
+  // The run's files.
+  for (const char* name : {"best.gxn", "checkpoint.gxn", "log.csv", "vocab.txt", "config.json"})
+    REQUIRE(fs::exists(run.path / name));
+  const auto rows = csv_rows(gxn::train_log_path(run.path.string()));
+  REQUIRE(rows.size() == 26);
+  REQUIRE(rows[0] == "epoch,lr,train_loss,i2t_r1,i2t_r5,i2t_r10,t2i_r1,t2i_r5,t2i_r10,rsum,seconds,best");
+  REQUIRE(rows[1].rfind("1,0.005,", 0) == 0);
+  // best.gxn is the best epoch's model: a model file that loads, with the run's vocabulary.
+  const auto loaded = gxn::load_model(gxn::best_model_path(run.path.string()));
+  REQUIRE(loaded.vocabulary == trainer.vocabulary().words());
+  REQUIRE(summary.best.rsum == Approx(trainer.best_rsum()));
+  const auto saved = gxn::read_train_config(run.file("config.json"));
+  REQUIRE(saved.model.text.vocab_size == trainer.vocabulary().size());
+  REQUIRE(saved.data_kind == gxn::DataKind::Precomp);
+}
+
+TEST_CASE("Resuming gives the weights of the uninterrupted run, bit for bit", "[model][trainer]") {
+  TempDir data, straight, killed;
+  toy::write_dataset(data.path.string());
+
+  auto config = toy::config(data.path.string(), straight.path.string());
+  gxn::EmbeddingTrainer a(config);
+  a.train();
+
+  SECTION("stopped at an epoch's end") {
+    config.out_dir = killed.path.string();
+    {
+      gxn::EmbeddingTrainer b(config);
+      gxn::TrainHooks hooks;
+      hooks.on_epoch = [](const gxn::EpochReport&) { return false; };
+      const auto s = b.train(hooks);
+      REQUIRE(s.epochs_done == 1);
+      REQUIRE_FALSE(s.finished);
+    }
+    gxn::EmbeddingTrainer c(config, gxn::EmbeddingTrainer::Start::Resume);
+    REQUIRE(c.epochs_done() == 1);
+    const auto s = c.train();
+    REQUIRE(s.epochs_done == 2);
+    REQUIRE(s.epochs.size() == 1);
+    require_same_parameters(a.model(), c.model());
+    REQUIRE(c.steps_done() == a.steps_done());
+    REQUIRE(rows_without_time(gxn::train_log_path(straight.path.string())) ==
+            rows_without_time(gxn::train_log_path(killed.path.string())));
+  }
+
+  SECTION("killed inside an epoch, after a step checkpoint") {
+    config.out_dir = killed.path.string();
+    config.checkpoint_steps = 3;
+    {
+      gxn::EmbeddingTrainer b(config);
+      gxn::TrainHooks hooks;
+      // 5 steps an epoch: the last checkpoint before step 9 is the one after step 6 (epoch 2, batch 1).
+      hooks.on_step = [](std::int64_t step, double) { return step < 8; };
+      b.train(hooks);
+      REQUIRE(b.steps_done() == 8);
+    }
+    gxn::EmbeddingTrainer c(config, gxn::EmbeddingTrainer::Start::Resume);
+    REQUIRE(c.steps_done() == 6);
+    REQUIRE(c.epochs_done() == 1);
+    c.train();
+    require_same_parameters(a.model(), c.model());
+    REQUIRE(rows_without_time(gxn::train_log_path(straight.path.string())) ==
+            rows_without_time(gxn::train_log_path(killed.path.string())));
+  }
+
+  SECTION("resuming a finished run with more epochs continues its schedule") {
+    config.out_dir = killed.path.string();
+    config.epochs = 1;
+    { gxn::EmbeddingTrainer(config).train(); }
+    config.epochs = 2;
+    gxn::EmbeddingTrainer c(config, gxn::EmbeddingTrainer::Start::Resume);
+    c.train();
+    require_same_parameters(a.model(), c.model());
+  }
+}
+
+TEST_CASE("A resume refuses settings that change the run's trajectory and a fresh run refuses a used folder",
+          "[model][trainer]") {
+  TempDir data, run;
+  toy::write_dataset(data.path.string());
+  auto config = toy::config(data.path.string(), run.path.string());
+  config.epochs = 1;
+  { gxn::EmbeddingTrainer(config).train(); }
+
+  REQUIRE_THAT(error_of([&] { gxn::EmbeddingTrainer again(config); }),
+               Contains("already holds a run") && Contains(run.path.string()));
+  auto changed = config;
+  changed.learning_rate = 0.1;
+  REQUIRE_THAT(error_of([&] { gxn::EmbeddingTrainer t(changed, gxn::EmbeddingTrainer::Start::Resume); }),
+               Contains("learning_rate") && Contains("checkpoint.gxn"));
+  changed = config;
+  changed.model.text.hidden_dim = 64;
+  REQUIRE_THAT(error_of([&] { gxn::EmbeddingTrainer t(changed, gxn::EmbeddingTrainer::Start::Resume); }),
+               Contains("model.text.hidden_dim"));
+  // What may change: epochs, threads, quiet.
+  changed = config;
+  changed.epochs = 3;
+  changed.threads = 2;
+  gxn::EmbeddingTrainer ok(changed, gxn::EmbeddingTrainer::Start::Resume);
+  REQUIRE(ok.epochs_done() == 1);
+  // The config a checkpoint holds is the run's.
+  const auto stored = gxn::read_checkpoint_config(gxn::checkpoint_path(run.path.string()));
+  REQUIRE(stored.learning_rate == config.learning_rate);
+  REQUIRE(stored.model.text.vocab_size == ok.vocabulary().size());
+}
+
+TEST_CASE("A NaN loss stops training with the epoch and step named and the last checkpoint kept",
+          "[model][trainer]") {
+  TempDir data, run;
+  toy::write_dataset(data.path.string());
+  auto config = toy::config(data.path.string(), run.path.string());
+  config.epochs = 3;
+  gxn::EmbeddingTrainer trainer(config);
+  gxn::TrainHooks hooks;
+  hooks.on_epoch = [](const gxn::EpochReport&) { return false; };
+  trainer.train(hooks);
+  const std::string checkpoint = gxn::checkpoint_path(run.path.string());
+  const std::string good = read_bytes(checkpoint);
+  // Poison one weight, as a diverging step would.
+  {
+    torch::NoGradGuard no_grad;
+    trainer.model()->image_to_abstract->parameters()[0].view(-1)[0] = std::numeric_limits<float>::infinity();
+  }
+  try {
+    trainer.train();
+    FAIL("training went on");
+  } catch (const gxn::Error& e) {
+    REQUIRE(e.code() == gxn::ErrorCode::NonFinite);
+    REQUIRE_THAT(e.what(), Contains("diverged") && Contains("epoch 2") && Contains("step 6") &&
+                               Contains("loss") && Contains(checkpoint) && Contains("after epoch 1") &&
+                               Contains("is kept"));
+  }
+  REQUIRE(read_bytes(checkpoint) == good);
+  gxn::EmbeddingTrainer resumed(config, gxn::EmbeddingTrainer::Start::Resume);
+  for (const auto& p : resumed.model()->parameters()) REQUIRE(torch::isfinite(p).all().item<bool>());
+}
+
+TEST_CASE("Diverging in the first epoch: the error says no checkpoint exists yet", "[model][trainer]") {
+  TempDir data, run;
+  toy::write_dataset(data.path.string());
+  gxn::EmbeddingTrainer trainer(toy::config(data.path.string(), run.path.string()));
+  {
+    torch::NoGradGuard no_grad;
+    trainer.model()->text_to_grounded->parameters()[0].view(-1)[3] = std::numeric_limits<float>::quiet_NaN();
+  }
+  REQUIRE_THAT(error_of([&] { trainer.train(); }),
+               Contains("epoch 1, step 1 (batch 1 of 5)") && Contains("No checkpoint was written yet"));
+  REQUIRE_FALSE(fs::exists(gxn::checkpoint_path(run.path.string())));
+}
+
+TEST_CASE("A damaged or truncated checkpoint is refused on resume by name", "[model][trainer]") {
+  TempDir data, run;
+  toy::write_dataset(data.path.string());
+  auto config = toy::config(data.path.string(), run.path.string());
+  config.epochs = 1;
+  { gxn::EmbeddingTrainer(config).train(); }
+  const std::string checkpoint = gxn::checkpoint_path(run.path.string());
+  const std::string good = read_bytes(checkpoint);
+  auto resume_error = [&] {
+    return error_of([&] { gxn::EmbeddingTrainer t(config, gxn::EmbeddingTrainer::Start::Resume); });
+  };
+
+  write_bytes(checkpoint, good.substr(0, good.size() / 2));
+  REQUIRE_THAT(resume_error(), Contains(checkpoint) && Contains("truncated"));
+  std::string flipped = good;
+  flipped[flipped.size() - 40] ^= 0x10;
+  write_bytes(checkpoint, flipped);
+  REQUIRE_THAT(resume_error(), Contains(checkpoint) && Contains("checksum"));
+  write_bytes(checkpoint, read_bytes(gxn::best_model_path(run.path.string())));
+  REQUIRE_THAT(resume_error(), Contains("not a gxn checkpoint"));
+  fs::remove(checkpoint);
+  REQUIRE_THAT(resume_error(), Contains(checkpoint) && Contains("no such file"));
+  write_bytes(checkpoint, good);
+  REQUIRE(resume_error() == "no error");
+}
+
+TEST_CASE("train_step returns the summed ranking loss and refuses a NaN before touching the weights",
+          "[model][trainer]") {
+  TempDir data, run;
+  toy::write_dataset(data.path.string());
+  gxn::EmbeddingTrainer trainer(toy::config(data.path.string(), run.path.string()));
+  auto batch = trainer.train_data().batch({0, 1, 5, 6, 10});
+  REQUIRE(batch.image_ids.equal(torch::tensor({0, 0, 1, 1, 2}, torch::kInt64)));
+  REQUIRE(batch.image_rows.equal(torch::tensor({0, 0, 1, 1, 2}, torch::kInt64)));
+  REQUIRE(batch.images.size(0) == 3);
+  const double loss = trainer.train_step(batch);
+  REQUIRE(loss > 0);
+  REQUIRE(trainer.steps_done() == 1);
+  std::vector<torch::Tensor> before;
+  for (const auto& p : trainer.model()->parameters()) before.push_back(p.detach().clone());
+  batch.images[0][0] = std::numeric_limits<float>::quiet_NaN();
+  REQUIRE_THAT(error_of([&] { trainer.train_step(batch); }), Contains("diverged") && Contains("nan"));
+  const auto after = trainer.model()->parameters();
+  for (std::size_t i = 0; i < before.size(); ++i) REQUIRE(torch::equal(before[i], after[i]));
+  REQUIRE(trainer.steps_done() == 1);
+}
+
+TEST_CASE("A config and data that disagree are refused before training", "[model][trainer]") {
+  TempDir data, run;
+  toy::write_dataset(data.path.string());
+  auto config = toy::config(data.path.string(), run.path.string());
+  config.model.image.feature_dim = 8;
+  REQUIRE_THAT(error_of([&] { gxn::EmbeddingTrainer t(config); }),
+               Contains("train_ims.npy holds 16-d features") && Contains("model.image.feature_dim = 8"));
+  config = toy::config(data.path.string(), run.path.string());
+  config.model.image.backbone = gxn::Backbone::CnnSmall;
+  REQUIRE_THAT(error_of([&] { gxn::EmbeddingTrainer t(config); }), Contains("must be precomp"));
+  config = toy::config((data.path / "missing").string(), run.path.string());
+  REQUIRE_THAT(error_of([&] { gxn::EmbeddingTrainer t(config); }), Contains("missing") && Contains("no such data"));
+  if (!torch::cuda::is_available()) {
+    config = toy::config(data.path.string(), run.path.string());
+    config.device = "cuda";
+    REQUIRE_THAT(error_of([&] { gxn::EmbeddingTrainer t(config); }), Contains("device") && Contains("CUDA"));
+  }
+}
+
+TEST_CASE("cnn-small trains on shapes images decoded once into the cache", "[model][trainer]") {
+  TempDir data, run;
+  gxn::ShapesDatasetOptions shapes;
+  shapes.images = 40;  // 32 train, 4 val, 4 test
+  gxn::write_shapes_dataset(data.path.string(), shapes);
+  gxn::TrainConfig config;
+  config.model.image.backbone = gxn::Backbone::CnnSmall;
+  config.model.text.word_dim = 16;
+  config.model.text.hidden_dim = 32;
+  config.model.embed_dim = 32;
+  config.data_dir = data.path.string();
+  config.out_dir = run.path.string();
+  config.epochs = 1;
+  config.batch_size = 32;
+  config.threads = 2;
+  config.quiet = true;
+  gxn::EmbeddingTrainer trainer(config);
+  REQUIRE(*trainer.config().data_kind == gxn::DataKind::Images);
+  REQUIRE(trainer.train_data().image_count() == 32);
+  const auto summary = trainer.train();
+  REQUIRE(summary.finished);
+  REQUIRE(std::isfinite(summary.epochs[0].train_loss));
+  REQUIRE(summary.epochs[0].train_loss > 0);
+  REQUIRE(trainer.train_data().cached_images() == 32);
+  REQUIRE(trainer.train_data().cached_bytes() == 32 * 64 * 64 * 3);
+  REQUIRE(trainer.val_data().image_count() == 4);
+  const auto loaded = gxn::load_model(gxn::best_model_path(run.path.string()));
+  REQUIRE(loaded.model->config().image.backbone == gxn::Backbone::CnnSmall);
+}
+
+TEST_CASE("sampling = images visits every image once an epoch with its five captions, and resumes exactly",
+          "[model][trainer]") {
+  TempDir data, straight, killed;
+  toy::write_dataset(data.path.string());
+  auto config = toy::config(data.path.string(), straight.path.string());
+  config.sampling = gxn::BatchSampling::Images;
+  config.batch_size = 40;  // 8 images, 40 captions a step: 32 images make 4 steps an epoch
+  gxn::EmbeddingTrainer a(config);
+  std::vector<double> losses;
+  gxn::TrainHooks record;
+  record.on_step = [&](std::int64_t, double loss) {
+    losses.push_back(loss);
+    return true;
+  };
+  a.train(record);
+  REQUIRE(a.steps_done() == 8);
+
+  config.out_dir = killed.path.string();
+  config.checkpoint_steps = 2;
+  {
+    gxn::EmbeddingTrainer b(config);
+    gxn::TrainHooks hooks;
+    hooks.on_step = [](std::int64_t step, double) { return step < 7; };
+    b.train(hooks);
+  }
+  gxn::EmbeddingTrainer c(config, gxn::EmbeddingTrainer::Start::Resume);
+  REQUIRE(c.steps_done() == 6);
+  std::vector<double> resumed;
+  record.on_step = [&](std::int64_t, double loss) {
+    resumed.push_back(loss);
+    return true;
+  };
+  c.train(record);
+  REQUIRE(resumed == std::vector<double>(losses.begin() + 6, losses.end()));
+  require_same_parameters(a.model(), c.model());
+}

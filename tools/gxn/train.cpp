@@ -1,0 +1,132 @@
+// `gxn train`: trains the embedding path on a dataset folder (precomputed features or images
+// with captions) into a run folder; --resume continues a run from its checkpoint.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "command.hpp"
+#include "gxn/error.hpp"
+#include "gxn/model/trainer.hpp"
+
+namespace gxn::cli {
+namespace {
+
+struct TrainArgs {
+  std::string data, config, out, backbone;
+  std::int64_t epochs = 0, batch_size = 0, feature_dim = 0;
+  double lr = 0;
+  int threads = 0;
+  std::uint64_t seed = 0;
+  bool resume = false, quiet = false;
+  // Options given on the command line (CLI11 counts them); only those override the config.
+  CLI::Option *epochs_opt = nullptr, *batch_opt = nullptr, *lr_opt = nullptr, *backbone_opt = nullptr,
+              *threads_opt = nullptr, *seed_opt = nullptr, *feature_dim_opt = nullptr;
+};
+
+bool given(const CLI::Option* option) { return option && option->count() > 0; }
+
+// The config a run starts (or resumes) with: the checkpoint's on --resume, else --config's,
+// else defaults suited to the data; then the options given on the command line.
+TrainConfig make_config(const TrainArgs& args) {
+  TrainConfig config;
+  const bool from_file = !args.config.empty();
+  if (from_file) {
+    config = read_train_config(args.config);
+  } else if (args.resume) {
+    const std::string checkpoint = checkpoint_path(args.out);
+    if (!std::filesystem::exists(checkpoint))
+      throw Error(ErrorCode::NotFound, "--resume: " + args.out + " holds no checkpoint.gxn to resume");
+    config = read_checkpoint_config(checkpoint);
+  }
+  if (!args.data.empty()) config.data_dir = args.data;
+  if (config.data_dir.empty())
+    throw Error(ErrorCode::InvalidArgument, "train: give the dataset folder with --data DIR");
+  config.out_dir = args.out;
+  // Without a config file the image backbone follows the data: images train cnn-small.
+  if (!from_file && !args.resume && !given(args.backbone_opt) && !config.data_kind &&
+      detect_data_kind(config.data_dir) == DataKind::Images)
+    config.model.image.backbone = Backbone::CnnSmall;
+  if (given(args.backbone_opt)) config.model.image.backbone = parse_backbone(args.backbone);
+  if (given(args.feature_dim_opt)) config.model.image.feature_dim = args.feature_dim;
+  if (given(args.epochs_opt)) config.epochs = args.epochs;
+  if (given(args.batch_opt)) config.batch_size = args.batch_size;
+  if (given(args.lr_opt)) config.learning_rate = args.lr;
+  if (given(args.threads_opt)) config.threads = args.threads;
+  if (given(args.seed_opt)) config.seed = args.seed;
+  if (args.quiet) config.quiet = true;
+  return config;
+}
+
+void print_metrics(const RetrievalMetrics& m) {
+  std::printf("%-5s %7s %7s %7s %7s %7s\n", "", "R@1", "R@5", "R@10", "medr", "meanr");
+  for (const auto& [name, s] : {std::pair{"i2t", m.i2t}, std::pair{"t2i", m.t2i}})
+    std::printf("%-5s %7.2f %7.2f %7.2f %7.2f %7.2f\n", name, s.r1, s.r5, s.r10, s.medr, s.meanr);
+  std::printf("%-5s %7.2f\n", "rsum", m.rsum);
+}
+
+void run_train(const TrainArgs& args) {
+  const TrainConfig config = make_config(args);
+  EmbeddingTrainer trainer(config, args.resume ? EmbeddingTrainer::Start::Resume : EmbeddingTrainer::Start::Fresh);
+  const TrainConfig& c = trainer.config();
+  if (!c.quiet) {
+    std::printf("training %s on %s (%s): %lld train images, %lld captions; validation %lld images; vocabulary %lld words\n",
+                to_string(c.model.image.backbone), c.data_dir.c_str(), to_string(*c.data_kind),
+                static_cast<long long>(trainer.train_data().image_count()),
+                static_cast<long long>(trainer.train_data().caption_count()),
+                static_cast<long long>(trainer.val_data().image_count()),
+                static_cast<long long>(trainer.vocabulary().size()));
+    if (args.resume)
+      std::printf("resuming after epoch %lld of %lld\n", static_cast<long long>(trainer.epochs_done()),
+                  static_cast<long long>(c.epochs));
+    std::fflush(stdout);
+  }
+  TrainHooks hooks;
+  hooks.on_epoch = [&](const EpochReport& r) {
+    if (!c.quiet) {
+      std::printf("epoch %lld/%lld  loss %.4f  lr %.3g  val R@1 i2t %.2f t2i %.2f  rsum %.2f  %.1fs%s\n",
+                  static_cast<long long>(r.epoch), static_cast<long long>(c.epochs), r.train_loss, r.learning_rate,
+                  r.val.i2t.r1, r.val.t2i.r1, r.val.rsum, r.seconds, r.best ? "  (best)" : "");
+      std::fflush(stdout);
+    }
+    return true;
+  };
+  const TrainSummary summary = trainer.train(hooks);
+  if (summary.best_epoch == 0) return;
+  std::printf("best epoch %lld of %lld, saved as %s; validation (%lld images, %lld captions):\n",
+              static_cast<long long>(summary.best_epoch), static_cast<long long>(c.epochs),
+              best_model_path(c.out_dir).c_str(), static_cast<long long>(trainer.val_data().image_count()),
+              static_cast<long long>(trainer.val_data().caption_count()));
+  print_metrics(summary.best);
+}
+
+void add_train(CLI::App& gxn) {
+  auto args = std::make_shared<TrainArgs>();
+  CLI::App* cmd = gxn.add_subcommand(
+      "train",
+      "Train the embedding path (look & match) on a dataset folder: precomputed features (train_ims.npy, "
+      "train_caps.txt, ...) or images with a Karpathy-style dataset.json. Writes RUN/best.gxn (best validation "
+      "rsum), RUN/checkpoint.gxn, RUN/log.csv, RUN/vocab.txt and RUN/config.json.");
+  cmd->add_option("--data", args->data, "Dataset folder (default on --resume: the run's)");
+  cmd->add_option("--config", args->config,
+                  "Training config JSON (keys documented in include/gxn/model/train_config.hpp); without it, "
+                  "defaults with the backbone chosen by the data (images: cnn-small)");
+  cmd->add_option("--out", args->out, "Run folder (created if missing)")->required();
+  args->epochs_opt = cmd->add_option("--epochs", args->epochs, "Number of epochs");
+  args->batch_opt = cmd->add_option("--batch-size", args->batch_size, "Captions per step");
+  args->lr_opt = cmd->add_option("--lr", args->lr, "Adam learning rate");
+  args->backbone_opt = cmd->add_option("--backbone", args->backbone, "Image backbone")
+                           ->check(CLI::IsMember({"precomp", "cnn-small", "resnet152", "vgg19", "torchscript"}));
+  args->feature_dim_opt = cmd->add_option("--feature-dim", args->feature_dim, "precomp: size of a feature vector");
+  args->threads_opt = cmd->add_option("--threads", args->threads, "CPU threads (0 = every core)");
+  args->seed_opt = cmd->add_option("--seed", args->seed, "Random seed (weights and caption order)")->check(kSeedText);
+  cmd->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoint");
+  cmd->add_flag("--quiet", args->quiet, "No progress line and no per-epoch lines");
+  cmd->callback([args] { run_train(*args); });
+}
+
+}  // namespace
+
+GXN_COMMAND(add_train);
+
+}  // namespace gxn::cli
