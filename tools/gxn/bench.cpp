@@ -169,6 +169,7 @@ void add_bench(CLI::App& gxn) {
   score->add_option("--seed", options->seed, "Seed of the random embeddings")->capture_default_str();
   score->add_flag("--json", options->json, "Print JSON (keys fused_gpds, naive_gpds, ratio, ...)");
   score->callback([options] { run_score_bench(*options); });
+  gxn::cli::add_train_benchmark(*bench);
 }
 
 }  // namespace

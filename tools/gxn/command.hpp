@@ -9,6 +9,9 @@ using CommandSetup = void (*)(CLI::App&);
 bool register_command(CommandSetup setup);
 void add_registered_commands(CLI::App& app);
 
+// `gxn bench train` (bench_train.cpp), added to `gxn bench` by bench.cpp.
+void add_train_benchmark(CLI::App& bench);
+
 // CLI11 reads unsigned options with strtoull, which takes "-1" as 2^64 - 1 and saturates on
 // overflow: a seed is checked as text first.
 inline const CLI::Validator kSeedText(
