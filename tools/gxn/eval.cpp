@@ -3,15 +3,13 @@
 // HTML report with example queries.
 #include <cstdio>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "command.hpp"
 #include "encoder_args.hpp"
+#include "eval_output.hpp"
 #include "gxn/engine/metrics.hpp"
 #include "gxn/engine/npy.hpp"
-#include "gxn/engine/retrieval_report.hpp"
-#include "gxn/model/encoded_split.hpp"
 
 namespace gxn::cli {
 namespace {
@@ -41,51 +39,9 @@ Matrix load_scores(const EvalArgs& args) {
   return scores;
 }
 
-nlohmann::ordered_json to_json(const RankSummary& s) {
-  return {{"r1", s.r1}, {"r5", s.r5}, {"r10", s.r10}, {"medr", s.medr}, {"meanr", s.meanr}};
-}
-
 void print_metrics(const RetrievalMetrics& m, std::int64_t images, std::int64_t captions, const EvalArgs& args) {
-  if (args.json) {
-    const nlohmann::ordered_json out = {{"i2t", to_json(m.i2t)},       {"t2i", to_json(m.t2i)}, {"rsum", m.rsum},
-                                        {"protocol", args.protocol}, {"images", images},      {"captions", captions}};
-    std::printf("%s\n", out.dump(2).c_str());
-    return;
-  }
-  std::printf("%lld images, %lld captions, protocol %s\n", static_cast<long long>(images),
-              static_cast<long long>(captions), args.protocol.c_str());
-  std::printf("%-5s %7s %7s %7s %7s %7s\n", "", "R@1", "R@5", "R@10", "medr", "meanr");
-  for (const auto& [name, s] : {std::pair{"i2t", m.i2t}, std::pair{"t2i", m.t2i}})
-    std::printf("%-5s %7.2f %7.2f %7.2f %7.2f %7.2f\n", name, s.r1, s.r5, s.r10, s.medr, s.meanr);
-  std::printf("%-5s %7.2f\n", "rsum", m.rsum);
-}
-
-std::string format_number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
-
-void write_report(const EvalArgs& args, const Encoder& encoder, const EncodedSplit& split, const RetrievalMetrics& m) {
-  if (split.data.precomputed)
-    throw Error(ErrorCode::InvalidArgument, "--report: " + split.data.source +
-                                                " holds precomputed features; a report shows images, so it needs a "
-                                                "dataset of image files");
-  RetrievalReport report;
-  report.title = "gxn: " + args.encoder.model + " on " + args.data + " (" + args.split + ")";
-  const ModelConfig& c = encoder.config();
-  report.facts = {{"model", args.encoder.model},
-                  {"backbone", to_string(c.image.backbone)},
-                  {"common space", std::to_string(c.embed_dim) + " dimensions, λ = " + format_number(c.lambda)},
-                  {"data", args.data + ", split " + args.split},
-                  {"images", std::to_string(split.images.rows())},
-                  {"captions", std::to_string(split.texts.rows())}};
-  report.metrics = m;
-  report.metrics_note = "Protocol " + args.protocol + " on the " + args.split + " split";
-  add_split_queries(report, report_split(split), spread_indices(split.texts.rows(), args.report_queries),
-                    spread_indices(split.images.rows(), args.report_queries), encoder.score_options(), 5);
-  write_retrieval_report(args.report, report);
-  if (!args.json && !args.encoder.quiet) std::printf("report: %s\n", args.report.c_str());
+  if (args.json) std::printf("%s\n", metrics_json(m, args.protocol, images, captions).dump(2).c_str());
+  else print_metrics_table(m, args.protocol, images, captions);
 }
 
 void run_eval(const EvalArgs& args) {
@@ -103,11 +59,18 @@ void run_eval(const EvalArgs& args) {
   if (args.data.empty()) throw Error(ErrorCode::InvalidArgument, "eval: --model needs --data DIR (and --split)");
   // Read the split first: a bad dataset fails before the model is loaded.
   EvaluationSplit data = read_evaluation_split(args.data, args.split, args.image_dir);
+  if (!args.report.empty() && data.precomputed)
+    throw Error(ErrorCode::InvalidArgument, "--report: " + data.source +
+                                                " holds precomputed features; a report shows images, so it needs a "
+                                                "dataset of image files");
   const Encoder encoder(args.encoder.model, args.encoder.options());
   const EncodedSplit split = encode_split(encoder, std::move(data));
   const RetrievalMetrics m = evaluate_embeddings(split.images, split.texts, encoder.score_options(), protocol);
   print_metrics(m, split.images.rows(), split.texts.rows(), args);
-  if (!args.report.empty()) write_report(args, encoder, split, m);
+  if (args.report.empty()) return;
+  write_retrieval_report(args.report, model_report(encoder, split, m, args.protocol, args.encoder.model, args.data,
+                                                   args.split, args.report_queries));
+  if (!args.json && !args.encoder.quiet) std::printf("report: %s\n", args.report.c_str());
 }
 
 void add_eval(CLI::App& gxn) {
