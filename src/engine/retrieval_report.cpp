@@ -51,6 +51,7 @@ ol.captions li.right { color: #16a34a; font-weight: 600; }
 .extra-text { font-size: 0.95em; margin: 0.4em 0 0 0; }
 .extra-text .label { color: #57606a; }
 .legend { color: #57606a; font-size: 0.9em; }
+p.rank-note { color: #57606a; font-size: 0.85em; margin: 0.3em 0 0 0; }
 .legend .right { color: #16a34a; font-weight: 600; }
 )CSS";
 
@@ -131,6 +132,14 @@ std::string query_stem(const char* kind, std::size_t index) {
   return buffer;
 }
 
+// "The right image is ranked 12th of 300." when the right answer is not among those shown.
+void write_right_rank(std::ostringstream& html, std::int64_t rank, std::size_t shown, const char* what) {
+  if (rank <= static_cast<std::int64_t>(shown)) return;
+  const std::int64_t last2 = rank % 100;
+  const char* suffix = (last2 >= 11 && last2 <= 13) ? "th" : rank % 10 == 1 ? "st" : rank % 10 == 2 ? "nd" : rank % 10 == 3 ? "rd" : "th";
+  html << "<p class=\"rank-note\">The right " << what << " is ranked " << rank << suffix << ".</p>\n";
+}
+
 void write_metrics(std::ostringstream& html, const RetrievalReport& report) {
   if (!report.metrics) return;
   const RetrievalMetrics& m = *report.metrics;
@@ -191,6 +200,7 @@ void write_text_queries(std::ostringstream& html, AssetWriter& assets, const Ret
              << (r.relevant ? " ✓" : "") << "</span></div>\n";
       html << "</div>\n";
     }
+    write_right_rank(html, query.right_rank, query.images.size(), "image");
     write_extras(html, assets, query_stem("text", q), query.extra_images, query.extra_texts,
                  options.query_image);
     html << "</section>\n";
@@ -214,6 +224,7 @@ void write_image_queries(std::ostringstream& html, AssetWriter& assets, const Re
       html << "<li" << (c.relevant ? " class=\"right\"" : "") << ">" << html_escape(c.text)
            << (c.relevant ? " ✓" : "") << "<span class=\"score\">" << format("%.4f", c.score) << "</span></li>\n";
     html << "</ol>\n";
+    write_right_rank(html, query.right_rank, query.captions.size(), "caption");
     write_extras(html, assets, query_stem("image", q), query.extra_images, query.extra_texts,
                  options.query_image);
     html << "</div>\n</div>\n</section>\n";
@@ -317,10 +328,15 @@ void add_split_queries(RetrievalReport& report, const ReportSplit& split,
       std::copy(split.texts.row(caption_queries[q]), split.texts.row(caption_queries[q]) + dim2,
                 queries.row(static_cast<std::int64_t>(q)));
     const TopK top = scorer.top_images(queries, split.images, k);
+    const Matrix all = scorer.score_matrix(split.images, queries);  // images × queries
     for (std::size_t q = 0; q < caption_queries.size(); ++q) {
       const std::int64_t j = caption_queries[q];
       TextQueryResult result;
       result.text = split.captions[static_cast<std::size_t>(j)];
+      const std::int64_t right = j / kCaptionsPerImage;
+      result.right_rank = 1;
+      for (std::int64_t i = 0; i < n; ++i)
+        result.right_rank += all(i, static_cast<std::int64_t>(q)) > all(right, static_cast<std::int64_t>(q));
       for (std::int64_t r = 0; r < top.k; ++r) {
         const std::int64_t i = top.indices_of(static_cast<std::int64_t>(q))[r];
         result.images.push_back({name_of(i), decode_image_file(split.image_paths[static_cast<std::size_t>(i)], limits),
@@ -335,11 +351,17 @@ void add_split_queries(RetrievalReport& report, const ReportSplit& split,
       std::copy(split.images.row(image_queries[q]), split.images.row(image_queries[q]) + dim2,
                 queries.row(static_cast<std::int64_t>(q)));
     const TopK top = scorer.top_texts(queries, split.texts, k);
+    const Matrix all = scorer.score_matrix(queries, split.texts);  // queries × captions
     for (std::size_t q = 0; q < image_queries.size(); ++q) {
       const std::int64_t i = image_queries[q];
       ImageQueryResult result;
       result.name = name_of(i);
       result.image = decode_image_file(split.image_paths[static_cast<std::size_t>(i)], limits);
+      const std::int64_t row = static_cast<std::int64_t>(q);
+      float best_right = all(row, i * kCaptionsPerImage);
+      for (std::int64_t c = 1; c < kCaptionsPerImage; ++c) best_right = std::max(best_right, all(row, i * kCaptionsPerImage + c));
+      result.right_rank = 1;
+      for (std::int64_t j = 0; j < split.texts.rows; ++j) result.right_rank += all(row, j) > best_right;
       for (std::int64_t r = 0; r < top.k; ++r) {
         const std::int64_t j = top.indices_of(static_cast<std::int64_t>(q))[r];
         result.captions.push_back({split.captions[static_cast<std::size_t>(j)],

@@ -199,7 +199,9 @@ TEST_CASE("Split queries rank by s*, mark the right answers and decode only what
   CHECK(q2.images[1].score == Approx(-0.405));
   CHECK(q2.images[1].relevant);
   CHECK(at(q2.images[1].image, 3, 3) == gxn::Rgb{10, 20, 30});
+  CHECK(q2.right_rank == 2);
   CHECK(report.text_queries[1].images[0].name == "one");
+  CHECK(report.text_queries[1].right_rank == 1);
   CHECK(report.text_queries[1].images[0].relevant);
 
   REQUIRE(report.image_queries.size() == 1);
@@ -213,10 +215,21 @@ TEST_CASE("Split queries rank by s*, mark the right answers and decode only what
   CHECK(iq.captions[4].text == "caption 2");
   CHECK(iq.captions[4].score == Approx(-0.405));
   CHECK(iq.captions[4].relevant);
+  CHECK(iq.right_rank == 1);
   // Image 1 with every caption listed (k = 10): only its own, 5-9, are marked.
   gxn::RetrievalReport other;
   gxn::add_split_queries(other, split, {}, {1}, {}, 10);
   for (const auto& c : other.image_queries[0].captions) CHECK(c.relevant == (c.text != "caption 2" && c.text >= "caption 5"));
+
+  // With k = 1 the right image of caption 2 is not shown: the page says where it ranked.
+  gxn::RetrievalReport top1;
+  gxn::add_split_queries(top1, split, {2}, {}, {}, 1);
+  REQUIRE(top1.text_queries[0].images.size() == 1);
+  CHECK(top1.text_queries[0].right_rank == 2);
+  gxn::write_retrieval_report(dir.file("top1.html"), top1);
+  std::ifstream page(dir.file("top1.html"));
+  const std::string html((std::istreambuf_iterator<char>(page)), {});
+  CHECK_THAT(html, Contains("The right image is ranked 2nd."));
 
   // Bad requests name what is wrong.
   REQUIRE_THROWS_WITH(gxn::add_split_queries(report, split, {10}, {}, {}), Contains("caption query 10"));
@@ -233,4 +246,28 @@ TEST_CASE("Example queries are spread evenly", "[report]") {
   CHECK(gxn::spread_indices(2, 5) == std::vector<std::int64_t>{0, 1});
   CHECK(gxn::spread_indices(0, 5).empty());
   CHECK(gxn::spread_indices(5, 0).empty());
+}
+
+TEST_CASE("A right answer ranked below those shown is reported with its ordinal", "[report]") {
+  TempDir dir;
+  gxn::RetrievalReport r;
+  for (std::int64_t rank : {1, 3, 11, 21, 22, 103, 112}) {
+    gxn::TextQueryResult t;
+    t.text = "query";
+    t.images.push_back({"x.png", solid(4, 4, {1, 2, 3}), -1, false});
+    t.right_rank = rank;
+    r.text_queries.push_back(std::move(t));
+  }
+  gxn::ImageQueryResult i;
+  i.name = "q.png";
+  i.image = solid(4, 4, {1, 2, 3});
+  i.captions = {{"a", -1, false}, {"b", -2, false}};
+  i.right_rank = 2;  // shown: no note
+  r.image_queries.push_back(std::move(i));
+  gxn::write_retrieval_report(dir.file("r.html"), r);
+  const std::string html = read_text(dir.file("r.html"));
+  CHECK(html.find("ranked 1st") == std::string::npos);  // shown: no note
+  for (const char* ordinal : {"3rd", "11th", "21st", "22nd", "103rd", "112th"})
+    CHECK_THAT(html, Contains(std::string("The right image is ranked ") + ordinal + "."));
+  CHECK(html.find("The right caption") == std::string::npos);
 }

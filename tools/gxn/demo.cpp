@@ -11,7 +11,7 @@
 #include <string>
 
 #include "command.hpp"
-#include "evaluation_output.hpp"
+#include "eval_output.hpp"
 #include "gxn/engine/atomic_file.hpp"
 #include "gxn/engine/evaluation_split.hpp"
 #include "gxn/engine/progress.hpp"
@@ -104,7 +104,7 @@ void run_demo(const DemoArgs& args) {
   write_file_atomically((fs::path(args.out) / "metrics.json").string(),
                         metrics_json(m, "all", split.images.rows(), split.texts.rows()).dump(2) + "\n");
 
-  const RetrievalReport report = split_report(model_path, data_dir, "test", "all", encoder, split, m, 4);
+  const RetrievalReport report = model_report(encoder, split, m, "all", model_path, data_dir, "test", 4);
   if (!args.quiet) print_examples(report);
   const std::string report_path = (fs::path(args.out) / "report.html").string();
   write_retrieval_report(report_path, report);

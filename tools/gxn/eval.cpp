@@ -7,11 +7,9 @@
 
 #include "command.hpp"
 #include "encoder_args.hpp"
-#include "evaluation_output.hpp"
+#include "eval_output.hpp"
 #include "gxn/engine/metrics.hpp"
 #include "gxn/engine/npy.hpp"
-#include "gxn/engine/retrieval_report.hpp"
-#include "gxn/model/encoded_split.hpp"
 
 namespace gxn::cli {
 namespace {
@@ -46,12 +44,6 @@ void print_metrics(const RetrievalMetrics& m, std::int64_t images, std::int64_t 
   else print_metrics_table(m, args.protocol, images, captions);
 }
 
-void write_report(const EvalArgs& args, const Encoder& encoder, const EncodedSplit& split, const RetrievalMetrics& m) {
-  write_retrieval_report(args.report, split_report(args.encoder.model, args.data, args.split, args.protocol, encoder,
-                                                   split, m, args.report_queries));
-  if (!args.json && !args.encoder.quiet) std::printf("report: %s\n", args.report.c_str());
-}
-
 void run_eval(const EvalArgs& args) {
   const EvalProtocol protocol = parse_protocol(args.protocol);
   if (args.scores_path.empty() == args.encoder.model.empty())
@@ -67,11 +59,18 @@ void run_eval(const EvalArgs& args) {
   if (args.data.empty()) throw Error(ErrorCode::InvalidArgument, "eval: --model needs --data DIR (and --split)");
   // Read the split first: a bad dataset fails before the model is loaded.
   EvaluationSplit data = read_evaluation_split(args.data, args.split, args.image_dir);
+  if (!args.report.empty() && data.precomputed)
+    throw Error(ErrorCode::InvalidArgument, "--report: " + data.source +
+                                                " holds precomputed features; a report shows images, so it needs a "
+                                                "dataset of image files");
   const Encoder encoder(args.encoder.model, args.encoder.options());
   const EncodedSplit split = encode_split(encoder, std::move(data));
   const RetrievalMetrics m = evaluate_embeddings(split.images, split.texts, encoder.score_options(), protocol);
   print_metrics(m, split.images.rows(), split.texts.rows(), args);
-  if (!args.report.empty()) write_report(args, encoder, split, m);
+  if (args.report.empty()) return;
+  write_retrieval_report(args.report, model_report(encoder, split, m, args.protocol, args.encoder.model, args.data,
+                                                   args.split, args.report_queries));
+  if (!args.json && !args.encoder.quiet) std::printf("report: %s\n", args.report.c_str());
 }
 
 void add_eval(CLI::App& gxn) {

@@ -53,6 +53,9 @@ struct LabelledText {
 struct TextQueryResult {
   std::string text;                 // the query caption
   std::vector<ReportImage> images;  // best first
+  // The 1-based rank of the right image among all candidates, shown when it is not among
+  // `images`; 0 = not known.
+  std::int64_t right_rank = 0;
   std::vector<LabelledImage> extra_images;
   std::vector<LabelledText> extra_texts;
 };
@@ -61,6 +64,7 @@ struct ImageQueryResult {
   std::string name;  // the query image's name
   Image image;
   std::vector<ReportCaption> captions;  // best first
+  std::int64_t right_rank = 0;          // as TextQueryResult's, for the first right caption
   std::vector<LabelledImage> extra_images;
   std::vector<LabelledText> extra_texts;
 };
@@ -102,7 +106,9 @@ struct ReportSplit {
 
 // Appends to `report` one text query per index in `caption_queries` (its top-k images) and one
 // image query per index in `image_queries` (its top-k captions), ranked by s* under `score`,
-// the right answers marked. Only the images shown are decoded (errors name the file).
+// the right answers marked and the rank of the (first) right one recorded as the metrics
+// count it (1 + the candidates scoring strictly higher). Only the images shown are decoded
+// (errors name the file).
 // Throws gxn::Error(Shape / InvalidArgument) for sizes that disagree or an index out of range.
 void add_split_queries(RetrievalReport& report, const ReportSplit& split,
                        const std::vector<std::int64_t>& caption_queries,

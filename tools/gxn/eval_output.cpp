@@ -1,0 +1,55 @@
+#include "eval_output.hpp"
+
+#include <cstdio>
+
+namespace gxn::cli {
+namespace {
+
+nlohmann::ordered_json to_json(const RankSummary& s) {
+  return {{"r1", s.r1}, {"r5", s.r5}, {"r10", s.r10}, {"medr", s.medr}, {"meanr", s.meanr}};
+}
+
+std::string format_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+}  // namespace
+
+nlohmann::ordered_json metrics_json(const RetrievalMetrics& m, const std::string& protocol, std::int64_t images,
+                                    std::int64_t captions) {
+  return {{"i2t", to_json(m.i2t)},   {"t2i", to_json(m.t2i)}, {"rsum", m.rsum},
+          {"protocol", protocol}, {"images", images},      {"captions", captions}};
+}
+
+void print_metrics_table(const RetrievalMetrics& m, const std::string& protocol, std::int64_t images,
+                         std::int64_t captions) {
+  std::printf("%lld images, %lld captions, protocol %s\n", static_cast<long long>(images),
+              static_cast<long long>(captions), protocol.c_str());
+  std::printf("%-5s %7s %7s %7s %7s %7s\n", "", "R@1", "R@5", "R@10", "medr", "meanr");
+  for (const auto& [name, s] : {std::pair{"i2t", m.i2t}, std::pair{"t2i", m.t2i}})
+    std::printf("%-5s %7.2f %7.2f %7.2f %7.2f %7.2f\n", name, s.r1, s.r5, s.r10, s.medr, s.meanr);
+  std::printf("%-5s %7.2f\n", "rsum", m.rsum);
+}
+
+RetrievalReport model_report(const Encoder& encoder, const EncodedSplit& encoded, const RetrievalMetrics& m,
+                             const std::string& protocol, const std::string& model, const std::string& data,
+                             const std::string& split, std::int64_t queries) {
+  RetrievalReport report;
+  report.title = "gxn: " + model + " on " + data + " (" + split + ")";
+  const ModelConfig& c = encoder.config();
+  report.facts = {{"model", model},
+                  {"backbone", to_string(c.image.backbone)},
+                  {"common space", std::to_string(c.embed_dim) + " dimensions, λ = " + format_number(c.lambda)},
+                  {"data", data + ", split " + split},
+                  {"images", std::to_string(encoded.images.rows())},
+                  {"captions", std::to_string(encoded.texts.rows())}};
+  report.metrics = m;
+  report.metrics_note = "Protocol " + protocol + " on the " + split + " split";
+  add_split_queries(report, report_split(encoded), spread_indices(encoded.texts.rows(), queries),
+                    spread_indices(encoded.images.rows(), queries), encoder.score_options(), 5);
+  return report;
+}
+
+}  // namespace gxn::cli

@@ -1,0 +1,31 @@
+#pragma once
+// How `gxn eval` shows its results, shared with the commands that evaluate too (`gxn demo`):
+// the metrics as JSON or a table, and a model's report on a dataset split.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "gxn/engine/metrics.hpp"
+#include "gxn/engine/retrieval_report.hpp"
+#include "gxn/model/encoded_split.hpp"
+
+namespace gxn::cli {
+
+// {"i2t": {r1, r5, r10, medr, meanr}, "t2i": {...}, "rsum", "protocol", "images", "captions"}:
+// the `gxn eval --json` format (and DIR/metrics.json of `gxn demo`).
+nlohmann::ordered_json metrics_json(const RetrievalMetrics& m, const std::string& protocol, std::int64_t images,
+                                    std::int64_t captions);
+
+// The `gxn eval` table on stdout.
+void print_metrics_table(const RetrievalMetrics& m, const std::string& protocol, std::int64_t images,
+                         std::int64_t captions);
+
+// A report of `model` (its file name) on split `split` of `data`: facts, the metrics, and
+// `queries` example queries per direction spread over the split, with their top-5 answers.
+// Write it with write_retrieval_report; its queries can be printed as they are.
+RetrievalReport model_report(const Encoder& encoder, const EncodedSplit& encoded, const RetrievalMetrics& m,
+                             const std::string& protocol, const std::string& model, const std::string& data,
+                             const std::string& split, std::int64_t queries);
+
+}  // namespace gxn::cli
