@@ -1,11 +1,11 @@
 // The order-violation scorer: input checks, panel packing, cache blocking, OpenMP scheduling and
 // top-k selection around the per-instruction-set tile kernels (score_kernel.hpp).
 //
-// Work is cut into (row chunk × column block) tasks. Rows (the broadcast operand) are packed
-// once per super-chunk into shared panels; each task packs its column block (the vectorised
-// operand) into a buffer of its thread that stays in L2 while every row panel of the chunk
-// streams past it. Neither the Q×N score matrix nor a packed copy of all candidates is ever
-// held, so top-k works for millions of candidates.
+// Rows (the broadcast operand) are packed once per super-chunk into panels shared by all
+// threads. Work is cut into tasks of (row panels × one column block); a task packs its column
+// block (the vectorised operand) into its thread's buffer, which stays in L2 while the row
+// panels stream past it from L3. Neither the Q×N score matrix nor a packed copy of all
+// candidates is ever held, so top-k works for millions of candidates.
 #include "gxn/engine/score.hpp"
 
 #include <omp.h>

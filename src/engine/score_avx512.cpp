@@ -5,7 +5,7 @@
 #include "score_kernel.hpp"
 
 // GCC 12 reports _mm512_min_ps/_mm512_max_ps's internal _mm512_undefined_ps() (a deliberate
-// self-initialisation) as maybe-uninitialised: a known false positive (GCC PR 105593).
+// self-initialisation) as maybe-uninitialised: a false positive.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
