@@ -54,9 +54,15 @@ void validate(const TrainConfig& c) {
   }
   check_range("epochs", c.epochs, 1, kMaxEpochs);
   check_range("batch_size", c.batch_size, 2, 65536);
-  if (c.sampling == BatchSampling::Images && c.batch_size < 10)
+  check_range("captions_per_image", c.captions_per_image, 1, CaptionDataset::kCaptionsPerImage);
+  if (c.sampling == BatchSampling::Captions && c.captions_per_image != CaptionDataset::kCaptionsPerImage)
+    throw Error(ErrorCode::InvalidArgument, "captions_per_image = " + std::to_string(c.captions_per_image) +
+                                                " needs sampling = images (sampling = captions visits every caption)");
+  if (c.sampling == BatchSampling::Images && c.batch_size < 2 * c.captions_per_image)
     throw Error(ErrorCode::InvalidArgument, "batch_size = " + std::to_string(c.batch_size) +
-                                                " is too small for sampling = images: at least 10 (two images' captions)");
+                                                " is too small for sampling = images: at least " +
+                                                std::to_string(2 * c.captions_per_image) +
+                                                " (two images' captions)");
   check_positive("learning_rate", c.learning_rate, 10.0);
   check_positive("lr_decay", c.lr_decay, 1.0);
   check_range("lr_decay_epochs", c.lr_decay_epochs, 0, kMaxEpochs);
@@ -79,6 +85,7 @@ std::string to_json(const TrainConfig& c, int indent) {
                   {"epochs", c.epochs},
                   {"batch_size", c.batch_size},
                   {"sampling", to_string(c.sampling)},
+                  {"captions_per_image", c.captions_per_image},
                   {"learning_rate", c.learning_rate},
                   {"lr_decay", c.lr_decay},
                   {"lr_decay_epochs", c.lr_decay_epochs},
@@ -121,6 +128,7 @@ TrainConfig train_config_from_json(const std::string& json_text, const std::stri
   } catch (const Error& e) {
     top.fail("sampling", std::string("is not valid: ") + e.what());
   }
+  top.read("captions_per_image", c.captions_per_image);
   top.read("learning_rate", c.learning_rate);
   top.read("lr_decay", c.lr_decay);
   top.read("lr_decay_epochs", c.lr_decay_epochs);

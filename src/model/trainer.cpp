@@ -1,5 +1,7 @@
 #include "gxn/model/trainer.hpp"
 
+#include <dlfcn.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -80,6 +82,14 @@ SectionFile read_checkpoint(const std::string& path) {
   return read_section_file(path, kCheckpointMagic, kCheckpointVersion, "gxn checkpoint");
 }
 
+// LibTorch's OpenMP threads do the parallel work; OpenBLAS, which LibTorch calls for GEMMs,
+// keeps a thread pool of its own whose idle workers spin (sched_yield) against them. Give it
+// the same count. Looked up at run time: gxn does not link OpenBLAS, and another BLAS may serve.
+void set_blas_threads(int threads) {
+  using SetThreads = void (*)(int);
+  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
+}
+
 torch::Device training_device(const std::string& name) {
   if (name == "cpu") return torch::kCPU;
   if (!torch::cuda::is_available())
@@ -134,6 +144,7 @@ EmbeddingTrainer::EmbeddingTrainer(const TrainConfig& config, Start start) : con
   device_ = training_device(config_.device);
   const int threads = config_.threads > 0 ? config_.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(threads);
+  set_blas_threads(threads);
   if (!config_.data_kind) config_.data_kind = detect_data_kind(config_.data_dir);
   if (start == Start::Resume) resume();
   else start_fresh();
@@ -366,10 +377,12 @@ double EmbeddingTrainer::train_step(const CaptionBatch& batch) {
   return value;
 }
 
-RetrievalMetrics EmbeddingTrainer::evaluate(CaptionDataset& data) {
-  if (!data.captions_encoded()) data.encode_captions(vocabulary_, config_.max_caption_tokens);
-  const bool was_training = model_->is_training();
-  model_->eval();
+RetrievalMetrics evaluate_retrieval(GxnModel& model, CaptionDataset& data, const torch::Device& device, int threads) {
+  if (!data.captions_encoded())
+    throw Error(ErrorCode::InvalidArgument, "evaluate_retrieval: the captions of split " + data.split() +
+                                                " are not encoded (CaptionDataset::encode_captions)");
+  const bool was_training = model->is_training();
+  model->eval();
   torch::NoGradGuard no_grad;
   auto encode = [&](std::int64_t count, const std::function<Embeddings(const std::vector<std::int64_t>&)>& encode_rows) {
     std::vector<torch::Tensor> parts;
@@ -381,27 +394,38 @@ RetrievalMetrics EmbeddingTrainer::evaluate(CaptionDataset& data) {
     }
     return torch::cat(parts, 0).contiguous();
   };
-  const torch::Tensor images = encode(data.image_count(), [&](const std::vector<std::int64_t>& rows) {
-    return model_->encode_images(data.image_inputs(rows).to(device_));
-  });
-  const torch::Tensor texts = encode(data.caption_count(), [&](const std::vector<std::int64_t>& rows) {
-    const CaptionTensors c = data.caption_inputs(rows);
-    return model_->encode_texts(c.ids.to(device_), c.lengths);
-  });
-  if (was_training) model_->train();
+  torch::Tensor images, texts;
+  try {
+    images = encode(data.image_count(), [&](const std::vector<std::int64_t>& rows) {
+      return model->encode_images(data.image_inputs(rows).to(device));
+    });
+    texts = encode(data.caption_count(), [&](const std::vector<std::int64_t>& rows) {
+      const CaptionTensors c = data.caption_inputs(rows);
+      return model->encode_texts(c.ids.to(device), c.lengths);
+    });
+  } catch (...) {
+    if (was_training) model->train();
+    throw;
+  }
+  if (was_training) model->train();
   ScoreOptions options;
-  options.lambda = static_cast<float>(config_.model.lambda);
-  options.threads = config_.threads;
+  options.lambda = static_cast<float>(model->config().lambda);
+  options.threads = threads;
   const MatrixView image_view = as_view(images, "image embeddings");
   const MatrixView text_view = as_view(texts, "caption embeddings");
-  check_finite(image_view, "validation image embeddings");
-  check_finite(text_view, "validation caption embeddings");
+  check_finite(image_view, ("the image embeddings of split " + data.split()).c_str());
+  check_finite(text_view, ("the caption embeddings of split " + data.split()).c_str());
   return evaluate_embeddings(image_view, text_view, options, EvalProtocol::All);
+}
+
+RetrievalMetrics EmbeddingTrainer::evaluate(CaptionDataset& data) {
+  if (!data.captions_encoded()) data.encode_captions(vocabulary_, config_.max_caption_tokens);
+  return evaluate_retrieval(model_, data, device_, config_.threads);
 }
 
 std::int64_t EmbeddingTrainer::units_per_batch() const {
   return config_.sampling == BatchSampling::Captions ? config_.batch_size
-                                                     : config_.batch_size / CaptionDataset::kCaptionsPerImage;
+                                                     : config_.batch_size / config_.captions_per_image;
 }
 
 std::int64_t EmbeddingTrainer::batches_per_epoch() const {
@@ -415,10 +439,20 @@ std::vector<std::int64_t> EmbeddingTrainer::batch_captions(const std::vector<std
   const auto size = static_cast<std::int64_t>(order.size());
   const std::int64_t first = batch * units_per_batch(), last = std::min(size, first + units_per_batch());
   if (config_.sampling == BatchSampling::Captions) return {order.begin() + first, order.begin() + last};
+  constexpr std::int64_t kPerImage = CaptionDataset::kCaptionsPerImage;
   std::vector<std::int64_t> captions;
-  for (std::int64_t i = first; i < last; ++i)
-    for (std::int64_t k = 0; k < CaptionDataset::kCaptionsPerImage; ++k)
-      captions.push_back(order[static_cast<std::size_t>(i)] * CaptionDataset::kCaptionsPerImage + k);
+  for (std::int64_t i = first; i < last; ++i) {
+    const std::int64_t image = order[static_cast<std::size_t>(i)];
+    if (config_.captions_per_image == kPerImage) {
+      for (std::int64_t k = 0; k < kPerImage; ++k) captions.push_back(image * kPerImage + k);
+    } else {
+      // This epoch's draw of the image's captions: a function of (seed, epoch, image) alone.
+      const std::uint64_t image_seed = config_.seed ^ (0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(image + 1));
+      const std::vector<std::int64_t> pick = epoch_order(image_seed, epoch_, kPerImage);
+      for (std::int64_t k = 0; k < config_.captions_per_image; ++k)
+        captions.push_back(image * kPerImage + pick[static_cast<std::size_t>(k)]);
+    }
+  }
   return captions;
 }
 

@@ -30,6 +30,7 @@ TEST_CASE("A training config survives a JSON round trip", "[model][train_config]
   c.epochs = 7;
   c.batch_size = 64;
   c.sampling = gxn::BatchSampling::Images;
+  c.captions_per_image = 2;
   c.learning_rate = 1e-3;
   c.lr_decay = 0.5;
   c.lr_decay_epochs = 3;
@@ -51,6 +52,7 @@ TEST_CASE("A training config survives a JSON round trip", "[model][train_config]
   REQUIRE(back.data_kind == gxn::DataKind::Images);
   REQUIRE(back.device == "cuda:1");
   REQUIRE(back.sampling == gxn::BatchSampling::Images);
+  REQUIRE(back.captions_per_image == 2);
   const auto defaults = gxn::train_config_from_json("{}", "t");
   REQUIRE_FALSE(defaults.data_kind);
   REQUIRE(defaults.batch_size == 128);
@@ -93,6 +95,8 @@ TEST_CASE("A training config with an unknown key or an out-of-range value names 
   REQUIRE_THAT(error_of(R"({"data_kind": "video"})"), Contains("data_kind") && Contains("precomp, images, auto"));
   REQUIRE_THAT(error_of(R"({"sampling": "words"})"), Contains("sampling") && Contains("captions, images"));
   REQUIRE_THAT(error_of(R"({"sampling": "images", "batch_size": 8})"), Contains("batch_size") && Contains("sampling"));
+  REQUIRE_THAT(error_of(R"({"sampling": "images", "captions_per_image": 6})"), Contains("captions_per_image") && Contains("1..5"));
+  REQUIRE_THAT(error_of(R"({"captions_per_image": 2})"), Contains("captions_per_image") && Contains("sampling = images"));
   REQUIRE_THAT(error_of(R"({"quiet": "yes"})"), Contains("'quiet'") && Contains("true or false"));
   REQUIRE_THAT(error_of(R"({"epochs": 3,})"), Contains("not valid JSON"));
   REQUIRE_THAT(error_of(R"([1, 2])"), Contains("object"));

@@ -339,13 +339,18 @@ TEST_CASE("cnn-small trains on shapes images decoded once into the cache", "[mod
   REQUIRE(loaded.model->config().image.backbone == gxn::Backbone::CnnSmall);
 }
 
-TEST_CASE("sampling = images visits every image once an epoch with its five captions, and resumes exactly",
+TEST_CASE("sampling = images visits every image once an epoch with some or all of its captions, and resumes exactly",
           "[model][trainer]") {
+  // 32 images; 8 images a step either way: 4 steps an epoch.
+  const auto [batch_size, per_image] = GENERATE(std::pair<std::int64_t, std::int64_t>{40, 5},
+                                                std::pair<std::int64_t, std::int64_t>{16, 2});
+  INFO("batch_size " << batch_size << ", captions_per_image " << per_image);
   TempDir data, straight, killed;
   toy::write_dataset(data.path.string());
   auto config = toy::config(data.path.string(), straight.path.string());
   config.sampling = gxn::BatchSampling::Images;
-  config.batch_size = 40;  // 8 images, 40 captions a step: 32 images make 4 steps an epoch
+  config.batch_size = batch_size;
+  config.captions_per_image = per_image;
   gxn::EmbeddingTrainer a(config);
   std::vector<double> losses;
   gxn::TrainHooks record;
@@ -374,4 +379,26 @@ TEST_CASE("sampling = images visits every image once an epoch with its five capt
   c.train(record);
   REQUIRE(resumed == std::vector<double>(losses.begin() + 6, losses.end()));
   require_same_parameters(a.model(), c.model());
+}
+
+TEST_CASE("captions_per_image draws different captions of each image in different epochs", "[model][trainer]") {
+  TempDir data, run;
+  toy::write_dataset(data.path.string());
+  auto config = toy::config(data.path.string(), run.path.string());
+  config.sampling = gxn::BatchSampling::Images;
+  config.captions_per_image = 1;
+  config.batch_size = 32;  // the whole training split in one step: its loss shows which captions came
+  config.epochs = 3;
+  config.learning_rate = 1e-12;  // the weights barely move, the captions do
+  gxn::EmbeddingTrainer trainer(config);
+  std::vector<double> losses;
+  gxn::TrainHooks record;
+  record.on_step = [&](std::int64_t, double loss) {
+    losses.push_back(loss);
+    return true;
+  };
+  trainer.train(record);
+  REQUIRE(losses.size() == 3);
+  REQUIRE(losses[0] != losses[1]);
+  REQUIRE(losses[1] != losses[2]);
 }

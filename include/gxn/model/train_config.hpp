@@ -15,15 +15,21 @@
 //   "batch_size"         integer 2..65536, default 128 (captions per step)
 //   "sampling"           "captions" (default) | "images": how an epoch makes its batches.
 //                        captions: every caption once, in a shuffled order (VSE++);
-//                        images: every image once, in a shuffled order, with all five of its
-//                        captions (batch_size / 5 images a step): each image's CNN runs once for
-//                        five captions, so an epoch over raw images costs about a fifth.
+//                        images: every image once, in a shuffled order, with captions_per_image
+//                        of its captions (batch_size / captions_per_image images a step): each
+//                        image's CNN runs once for all its captions in the batch.
+//   "captions_per_image" integer 1..5, default 5: with sampling = images, how many of an image's
+//                        five captions an epoch uses (a different draw every epoch; fewer make
+//                        an epoch cheaper where the caption encoder dominates its cost)
 //   "learning_rate"      number (0, 10], default 2e-4 (Adam)
 //   "lr_decay"           number (0, 1], default 0.1: the rate is multiplied by it ...
 //   "lr_decay_epochs"    integer 0..100000, default 15: ... every this many epochs (0 = constant)
 //   "grad_clip"          number 0..1e6, default 2.0: clip the gradients' global L2 norm (0 = off)
 //   "seed"               unsigned integer, default 1: weights' initialisation and caption order
-//   "threads"            integer 0..4096, default 0 = every core (torch::set_num_threads)
+//   "threads"            integer 0..4096, default 0 = every core: LibTorch's threads (torch::set_num_threads)
+//                        and OpenBLAS's, when LibTorch uses it (process-wide settings). Small models
+//                        (the demo) train fastest on 1: their many tiny ops gain nothing from threads,
+//                        and OpenMP's spinning threads slow to a crawl on a busy machine.
 //   "device"             "cpu" | "cuda" | "cuda:N", default "cpu" (cuda needs a LibTorch with CUDA)
 //   "min_word_count"     integer 1..1e9, default 4: vocabulary threshold (training captions only)
 //   "max_caption_tokens" integer 0 or 3..100000, default 0 = no limit (<start> and <end> counted)
@@ -59,6 +65,7 @@ struct TrainConfig {
   std::int64_t epochs = 30;
   std::int64_t batch_size = 128;
   BatchSampling sampling = BatchSampling::Captions;
+  std::int64_t captions_per_image = 5;
   double learning_rate = 2e-4;
   double lr_decay = 0.1;
   std::int64_t lr_decay_epochs = 15;

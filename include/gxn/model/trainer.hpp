@@ -47,6 +47,13 @@ std::string train_log_path(const std::string& out_dir);   // out_dir/log.csv
 // gxn::Error naming `path` for a missing, truncated or damaged checkpoint.
 TrainConfig read_checkpoint_config(const std::string& path);
 
+// The retrieval metrics (protocol "all") of `model` on `data`, whose captions must be encoded
+// with the model's vocabulary: its images and captions are encoded in inference mode on
+// `device` (eval(), no gradients; the model's mode is restored after), then scored by the
+// engine's evaluate_embeddings with the model's lambda on `threads` threads (0 = OpenMP's default).
+RetrievalMetrics evaluate_retrieval(GxnModel& model, CaptionDataset& data, const torch::Device& device = torch::kCPU,
+                                    int threads = 0);
+
 // What one epoch did.
 struct EpochReport {
   std::int64_t epoch = 0;  // 1-based
@@ -102,8 +109,8 @@ class EmbeddingTrainer {
   // norm is NaN/Inf, so the weights stay as they were.
   double train_step(const CaptionBatch& batch);
 
-  // The metrics of `data` under the current weights: encodes its images and captions in
-  // inference mode, then the engine's evaluate_embeddings with the model's lambda.
+  // evaluate_retrieval of the current weights on `data` (its captions encoded with the run's
+  // vocabulary first if they are not).
   RetrievalMetrics evaluate(CaptionDataset& data);
 
   // Writes out_dir/checkpoint.gxn now (train() does it after every epoch).
