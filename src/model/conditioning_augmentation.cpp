@@ -1,0 +1,33 @@
+#include "gxn/model/conditioning_augmentation.hpp"
+
+#include "gxn/error.hpp"
+#include "tensor_checks.hpp"
+
+namespace gxn {
+
+namespace nn = torch::nn;
+
+ConditioningAugmentationImpl::ConditioningAugmentationImpl(std::int64_t embed_dim, std::int64_t condition_dim)
+    : embed_dim_(embed_dim), condition_dim_(condition_dim) {
+  detail::check_at_least(embed_dim, 1, "conditioning augmentation", "embed_dim");
+  detail::check_at_least(condition_dim, 1, "conditioning augmentation", "condition_dim");
+  phi = register_module("phi", nn::Linear(embed_dim, 4 * condition_dim));
+}
+
+ConditioningAugmentationImpl::Output ConditioningAugmentationImpl::forward(const torch::Tensor& t_l) {
+  detail::check_matrix(t_l, "conditioning augmentation", "t_l", embed_dim_);
+  const auto gated = nn::functional::glu(phi(t_l), nn::functional::GLUFuncOptions(1));
+  auto mean = gated.narrow(1, 0, condition_dim_);
+  auto log_variance = gated.narrow(1, condition_dim_, condition_dim_);
+  // Reparameterisation: the sample is a differentiable function of mu and sigma.
+  auto condition = mean + (0.5 * log_variance).exp() * torch::randn_like(mean);
+  return {condition, mean, log_variance};
+}
+
+torch::Tensor kl_to_standard_normal(const torch::Tensor& mean, const torch::Tensor& log_variance) {
+  const std::int64_t dim = detail::check_matrix_width(mean, "kl_to_standard_normal", "mean");
+  detail::check_matrix(log_variance, "kl_to_standard_normal", "log_variance", dim, mean.size(0));
+  return 0.5 * (mean.pow(2) + log_variance.exp() - 1 - log_variance).sum(1).mean();
+}
+
+}  // namespace gxn
