@@ -35,10 +35,10 @@ std::string error_of(F&& f) {
 }
 
 void check_bleu(const gxn::BleuScores& s, double b1, double b2, double b3, double b4) {
-  CHECK(s.bleu[0] == Approx(b1).margin(1e-15));
-  CHECK(s.bleu[1] == Approx(b2).margin(1e-15));
-  CHECK(s.bleu[2] == Approx(b3).margin(1e-15));
-  CHECK(s.bleu[3] == Approx(b4).margin(1e-15));
+  CHECK(s.bleu[0] == Approx(b1).epsilon(1e-12).margin(1e-15));
+  CHECK(s.bleu[1] == Approx(b2).epsilon(1e-12).margin(1e-15));
+  CHECK(s.bleu[2] == Approx(b3).epsilon(1e-12).margin(1e-15));
+  CHECK(s.bleu[3] == Approx(b4).epsilon(1e-12).margin(1e-15));
 }
 
 // ---- A direct transcription of coco-caption's CiderD (ciderD_scorer.py), n-grams as word
