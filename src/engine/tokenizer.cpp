@@ -159,6 +159,17 @@ bool is_valid_token(std::string_view text) {
   return true;
 }
 
+bool is_punctuation_token(std::string_view token) {
+  if (token.empty()) return false;
+  const auto* s = reinterpret_cast<const unsigned char*>(token.data());
+  for (std::size_t i = 0; i < token.size();) {
+    Decoded d = decode_one(s + i, token.size() - i);
+    if (!d.valid || !is_punctuation(d.code_point)) return false;
+    i += d.length;
+  }
+  return true;
+}
+
 std::string sanitize_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -90,3 +90,10 @@ TEST_CASE("is_valid_token refuses what cannot be a vocabulary line", "[tokenizer
   CHECK_FALSE(gxn::is_valid_token("bad\xFF"));
   CHECK_FALSE(gxn::is_valid_token("nb\xC2\xA0sp"));
 }
+
+TEST_CASE("is_punctuation_token tells punctuation tokens from words", "[tokenizer]") {
+  for (const char* p : {".", "...", ",", "!", "?", "\"", "(", "-", "\xC2\xAB", "\xE2\x80\x94", "\xE3\x80\x82"})
+    CHECK(gxn::is_punctuation_token(p));
+  for (const char* w : {"", "dog", "'s", "n't", "t-shirt", "3.5", "a.", "\xE2\x82\xAC", "\xFF"})
+    CHECK_FALSE(gxn::is_punctuation_token(w));
+}

@@ -33,6 +33,17 @@ void print_metrics_table(const RetrievalMetrics& m, const std::string& protocol,
   std::printf("%-5s %7.2f\n", "rsum", m.rsum);
 }
 
+nlohmann::ordered_json caption_metrics_json(const CaptionMetrics& m) {
+  return {{"bleu1", m.bleu1}, {"bleu2", m.bleu2}, {"bleu3", m.bleu3}, {"bleu4", m.bleu4}, {"cider", m.cider}};
+}
+
+void print_caption_metrics_table(const CaptionMetrics& m, std::int64_t hypotheses, std::int64_t references) {
+  std::printf("%lld captions, %lld references\n", static_cast<long long>(hypotheses),
+              static_cast<long long>(references));
+  std::printf("%7s %7s %7s %7s %7s\n", "BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "CIDEr-D");
+  std::printf("%7.4f %7.4f %7.4f %7.4f %7.4f\n", m.bleu1, m.bleu2, m.bleu3, m.bleu4, m.cider);
+}
+
 RetrievalReport model_report(const Encoder& encoder, const EncodedSplit& encoded, const RetrievalMetrics& m,
                              const std::string& protocol, const std::string& model, const std::string& data,
                              const std::string& split, std::int64_t queries) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "gxn/engine/caption_metrics.hpp"
 #include "gxn/engine/metrics.hpp"
 #include "gxn/engine/retrieval_report.hpp"
 #include "gxn/model/encoded_split.hpp"
@@ -20,6 +21,12 @@ nlohmann::ordered_json metrics_json(const RetrievalMetrics& m, const std::string
 // The `gxn eval` table on stdout.
 void print_metrics_table(const RetrievalMetrics& m, const std::string& protocol, std::int64_t images,
                          std::int64_t captions);
+
+// {"bleu1", "bleu2", "bleu3", "bleu4", "cider"}: the `gxn eval-captions --json` format.
+nlohmann::ordered_json caption_metrics_json(const CaptionMetrics& m);
+
+// The `gxn eval-captions` table on stdout.
+void print_caption_metrics_table(const CaptionMetrics& m, std::int64_t hypotheses, std::int64_t references);
 
 // A report of `model` (its file name) on split `split` of `data`: facts, the metrics, and
 // `queries` example queries per direction spread over the split, with their top-5 answers.

@@ -34,6 +34,10 @@ bool is_valid_utf8(std::string_view text);
 // white space and control characters.
 bool is_valid_token(std::string_view text);
 
+// True if `token` is non-empty and made only of punctuation as defined above (",", "...", "!",
+// "«"): the tokens caption metrics drop, as coco-caption's tokenizer removes punctuation.
+bool is_punctuation_token(std::string_view token);
+
 // `text` with each maximal ill-formed subsequence replaced by U+FFFD (EF BF BD).
 std::string sanitize_utf8(std::string_view text);
 
