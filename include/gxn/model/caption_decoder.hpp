@@ -1,0 +1,92 @@
+#pragma once
+// RNN_Dec: the caption decoder of the image->text path. A one-layer GRU conditioned on the
+// grounded image embedding v_l through its initial state, h0 = tanh(W_init v_l) (v_l is not
+// fed again as an input), with its own word embeddings and a linear output layer over the
+// vocabulary. It reads <start> w1 .. wn and predicts w1 .. wn <end>.
+//
+// Token ids follow gxn::Vocabulary: <pad> 0, <start> 1, <end> 2, <unk> 3, words from 4.
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace gxn {
+
+struct CaptionDecoderOptions {
+  std::int64_t vocab_size = 0;  // entries of the vocabulary, special tokens included (at least 4)
+  std::int64_t embed_dim = 0;   // size of v_l (the common space)
+  std::int64_t word_dim = 300;
+  std::int64_t hidden_dim = 1024;
+};
+
+enum class DecodeMode {
+  Greedy,  // the most likely token at every step
+  Sample,  // a draw from softmax(logits / temperature), from torch's default generator
+  Beam,    // beam search, beam_size hypotheses per image
+};
+
+struct DecodeOptions {
+  DecodeMode mode = DecodeMode::Greedy;
+  double temperature = 1.0;     // Sample only; > 0
+  std::int64_t beam_size = 3;   // Beam only; >= 1
+  std::int64_t max_length = 16; // words per caption, <end> not counted; >= 1
+};
+
+// Decoding never emits <pad> or <start> and stops a caption at its first <end>. A caption
+// still running after max_length words is cut there: it has no <end>, and its log-probability
+// covers its words only.
+struct DecodedCaptions {
+  // Per image: the word ids, without <start> and <end>.
+  std::vector<std::vector<std::int64_t>> ids;
+  // (B): the sum, over the chosen tokens (<end> included when emitted), of their log-probability
+  // under the model (log_softmax of the logits, temperature 1, <pad> and <start> not removed),
+  // i.e. exactly what forward() gives the same caption. Carries gradients in Greedy and Sample
+  // mode when grad mode is on (Sample feeds self-critical training); never in Beam mode.
+  torch::Tensor log_probs;
+};
+
+struct CaptionDecoderImpl : torch::nn::Module {
+  // Throws gxn::Error(InvalidArgument) naming the option out of range.
+  explicit CaptionDecoderImpl(const CaptionDecoderOptions& options);
+
+  // Teacher forcing. v_l: (B, embed_dim); ids: (B, L) int64 captions as caption_tensors makes
+  // them (<start> words <end>, padded; ids after a caption's end are never read); lengths: (B)
+  // int64, tokens per caption with <start> and <end>, each in 2..L. Returns the logits (B, L-1,
+  // vocab_size) predicting ids[:, 1:] from ids[:, :-1]; the GRU runs over real tokens only
+  // (packed), and the rows past a caption's end hold the output layer's bias. gxn::Error names
+  // the argument or row at fault.
+  torch::Tensor forward(const torch::Tensor& v_l, const torch::Tensor& ids, const torch::Tensor& lengths);
+
+  // (B): log p(caption | v_l), the sum of the log-probabilities of each caption's real target
+  // tokens (words and <end>).
+  torch::Tensor log_likelihood(const torch::Tensor& v_l, const torch::Tensor& ids, const torch::Tensor& lengths);
+
+  // L_xe: the mean cross-entropy over the batch's real target tokens (words and <end>; padding
+  // ignored). A scalar.
+  torch::Tensor xe_loss(const torch::Tensor& v_l, const torch::Tensor& ids, const torch::Tensor& lengths);
+
+  // Captions for v_l (B, embed_dim). Beam search keeps beam_size hypotheses per image, scores
+  // them by the plain sum of log-probabilities (no length normalisation), and returns the best
+  // finished one; beam_size 1 gives exactly the greedy caption. gxn::Error names a bad option.
+  DecodedCaptions decode(const torch::Tensor& v_l, const DecodeOptions& options = {});
+
+  const CaptionDecoderOptions& options() const { return options_; }
+
+  torch::nn::Linear init_state{nullptr};         // W_init: v_l -> h0
+  torch::nn::Embedding word_embedding{nullptr};  // the decoder's own word vectors
+  torch::nn::GRU rnn{nullptr};                   // one layer, batch first
+  torch::nn::Linear output{nullptr};             // hidden -> vocabulary logits
+
+ private:
+  torch::Tensor initial_state(const torch::Tensor& v_l);  // (1, B, hidden_dim)
+  // One GRU step: tokens (N) int64, state (1, N, hidden) -> new state; returns the logits (N, V).
+  torch::Tensor step(const torch::Tensor& tokens, torch::Tensor& state);
+  DecodedCaptions decode_greedy_or_sample(const torch::Tensor& v_l, const DecodeOptions& options);
+  DecodedCaptions decode_beam(const torch::Tensor& v_l, const DecodeOptions& options);
+  void check_image_embeddings(const torch::Tensor& v_l) const;
+
+  CaptionDecoderOptions options_;
+};
+TORCH_MODULE(CaptionDecoder);
+
+}  // namespace gxn
