@@ -12,6 +12,7 @@
 #include <random>
 
 #include "command.hpp"
+#include "process_setup.hpp"
 #include "gxn/engine/npy.hpp"
 #include "gxn/model/trainer.hpp"
 
@@ -83,7 +84,7 @@ void run_train_bench(const TrainBenchOptions& o) {
   config.threads = o.threads;
   config.seed = o.seed;
   config.quiet = true;
-  EmbeddingTrainer trainer(config);
+  Trainer trainer(config);
   if (trainer.model()->config().text.vocab_size != o.vocab)
     throw Error(ErrorCode::Internal, "bench train: vocabulary of " +
                                          std::to_string(trainer.model()->config().text.vocab_size) + " words, not " +
@@ -99,7 +100,9 @@ void run_train_bench(const TrainBenchOptions& o) {
   }
   const double ms = 1000.0 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
                     static_cast<double>(o.steps);
-  std::printf("%s\n", nlohmann::json{{"gxn_step_ms", ms}, {"steps", o.steps}, {"final_loss", loss}}.dump().c_str());
+  std::printf("%s\n", nlohmann::json{{"gxn_step_ms", ms}, {"steps", o.steps}, {"final_loss", loss}, {"blas_core", blas_core_name()}}
+                         .dump()
+                         .c_str());
 }
 
 void add_bench_train(CLI::App& bench) {

@@ -5,6 +5,7 @@
 
 #include "command.hpp"
 #include "gxn/error.hpp"
+#include "process_setup.hpp"
 
 namespace gxn::cli {
 
@@ -25,6 +26,7 @@ void add_registered_commands(CLI::App& app) {
 }  // namespace gxn::cli
 
 int main(int argc, char** argv) {
+  gxn::cli::prepare_process(argv);
   CLI::App app{"gxn: text-image retrieval with the GXN model (Look, Imagine and Match)", "gxn"};
   app.set_version_flag("--version", GXN_VERSION);
   app.require_subcommand(1);
