@@ -3,11 +3,7 @@
 # it promises (model.gxn that `gxn eval` loads, metrics.json in `gxn eval --json`'s format,
 # report.html with its contact sheets) and that a second run reuses the data and the finished run.
 # Usage: demo.sh /path/to/gxn /path/to/tests/data
-set -uo pipefail
-gxn=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "$0")/lib/common.bash" "$@"
 
 "$gxn" demo --out "$tmp/d" --images 100 --epochs 1 --threads 2 >"$tmp/out" 2>&1 || fail "demo: $(cat "$tmp/out")"
 for f in model.gxn metrics.json report.html data/dataset.json run/log.csv; do

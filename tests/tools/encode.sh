@@ -3,20 +3,7 @@
 # list, captions and precomputed features into (N, 2, D) files in the documented row order;
 # bad inputs exit non-zero naming the culprit and leave no output file.
 # Usage: encode.sh /path/to/gxn /path/to/tests/data
-set -uo pipefail
-gxn=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-py=/usr/bin/python3
-
-# expect_error NAME SUBSTRING ARGS...: gxn must exit non-zero and print SUBSTRING on stderr.
-expect_error() {
-  local name=$1 needle=$2
-  shift 2
-  if "$gxn" "$@" >"$tmp/out" 2>"$tmp/err"; then fail "$name: exit status 0"; fi
-  grep -qF -- "$needle" "$tmp/err" || fail "$name: stderr lacks '$needle': $(cat "$tmp/err")"
-}
+source "$(dirname "$0")/lib/common.bash" "$@"
 
 "$gxn" data shapes --out "$tmp/shapes" --images 20 --quiet || fail "data shapes"
 small="--embed-dim 16 --word-dim 8 --hidden-dim 16"

@@ -2,20 +2,8 @@
 # `gxn eval`: golden table and JSON on the hand-worked 2 x 10 matrix of tests/engine/test_metrics.cpp,
 # and refusals (bad files, wrong shapes, unknown options) with a non-zero exit and the culprit named.
 # Usage: eval.sh /path/to/gxn /path/to/tests/data
-set -uo pipefail
-gxn=$1
+source "$(dirname "$0")/lib/common.bash" "$@"
 data=$2/npy
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# expect_error NAME SUBSTRING ARGS...: gxn must exit non-zero and print SUBSTRING on stderr.
-expect_error() {
-  local name=$1 needle=$2
-  shift 2
-  if "$gxn" "$@" >"$tmp/out" 2>"$tmp/err"; then fail "$name: exit status 0"; fi
-  grep -qF -- "$needle" "$tmp/err" || fail "$name: stderr lacks '$needle': $(cat "$tmp/err")"
-}
 
 # Golden table.
 "$gxn" eval --scores "$data/eval_scores_2x10.npy" >"$tmp/table" || fail "table: non-zero exit"

@@ -4,20 +4,8 @@
 # either side, malformed JSON, wrong types, an empty reference list) with a non-zero exit and
 # the culprit named.
 # Usage: eval_captions.sh /path/to/gxn /path/to/tests/data
-set -uo pipefail
-gxn=$1
+source "$(dirname "$0")/lib/common.bash" "$@"
 data=$2/captions
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# expect_error NAME SUBSTRING ARGS...: gxn must exit non-zero and print SUBSTRING on stderr.
-expect_error() {
-  local name=$1 needle=$2
-  shift 2
-  if "$gxn" "$@" >"$tmp/out" 2>"$tmp/err"; then fail "$name: exit status 0"; fi
-  grep -qF -- "$needle" "$tmp/err" || fail "$name: stderr lacks '$needle': $(cat "$tmp/err")"
-}
 
 # Golden JSON. As the metrics see them: img1 "a cat cat" vs {"a cat sat down"}, img2
 # "a dog sat down" vs {"a dog sat down"} (case and punctuation dropped).

@@ -3,19 +3,7 @@
 # same JSON as `gxn eval --scores` (checked against scores computed from `gxn encode` output),
 # the HTML report, and refusals naming the culprit.
 # Usage: eval_model.sh /path/to/gxn /path/to/tests/data
-set -uo pipefail
-gxn=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-py=/usr/bin/python3
-
-expect_error() {
-  local name=$1 needle=$2
-  shift 2
-  if "$gxn" "$@" >"$tmp/out" 2>"$tmp/err"; then fail "$name: exit status 0"; fi
-  grep -qF -- "$needle" "$tmp/err" || fail "$name: stderr lacks '$needle': $(cat "$tmp/err")"
-}
+source "$(dirname "$0")/lib/common.bash" "$@"
 
 "$gxn" data shapes --out "$tmp/shapes" --images 60 --quiet || fail "data shapes"  # test split: 6 images
 "$gxn" init-model --data "$tmp/shapes" --out "$tmp/m.gxn" --embed-dim 16 --word-dim 8 --hidden-dim 16 >/dev/null \

@@ -3,18 +3,7 @@
 # `gxn eval --scores`; mismatched or damaged inputs fail with the culprit named, and a failed run
 # leaves an existing output untouched.
 # Usage: score.sh /path/to/gxn /path/to/tests/data
-set -uo pipefail
-gxn=$1
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_error() {
-  local name=$1 needle=$2
-  shift 2
-  if "$gxn" "$@" >"$tmp/out" 2>"$tmp/err"; then fail "$name: exit status 0"; fi
-  grep -qF -- "$needle" "$tmp/err" || fail "$name: stderr lacks '$needle': $(cat "$tmp/err")"
-}
+source "$(dirname "$0")/lib/common.bash" "$@"
 
 "$py" - "$tmp" <<'PY' || fail "fixture"
 import sys, numpy as np

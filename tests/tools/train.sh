@@ -3,19 +3,7 @@
 # validation table; --resume continues it; bad input (unknown config key, out-of-range value,
 # missing data folder, a damaged checkpoint) exits non-zero with the culprit named.
 # Usage: train.sh /path/to/gxn /path/to/tests/data
-set -uo pipefail
-gxn=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# expect_error NAME SUBSTRING ARGS...: gxn must exit non-zero and print SUBSTRING on stderr.
-expect_error() {
-  local name=$1 needle=$2
-  shift 2
-  if "$gxn" "$@" >"$tmp/out" 2>"$tmp/err"; then fail "$name: exit status 0"; fi
-  grep -qF -- "$needle" "$tmp/err" || fail "$name: stderr lacks '$needle': $(cat "$tmp/err")"
-}
+source "$(dirname "$0")/lib/common.bash" "$@"
 
 "$gxn" data shapes --images 60 --out "$tmp/shapes" --quiet || fail "data shapes"
 cat >"$tmp/small.json" <<'JSON'
