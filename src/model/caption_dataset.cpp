@@ -8,6 +8,7 @@
 #include "gxn/engine/precomp_dataset.hpp"
 #include "gxn/engine/tokenizer.hpp"
 #include "gxn/error.hpp"
+#include "gxn/model/image_generator.hpp"
 
 namespace gxn {
 namespace fs = std::filesystem;
@@ -168,6 +169,25 @@ torch::Tensor CaptionDataset::image_inputs(const std::vector<std::int64_t>& imag
     const auto index = torch::tensor(image_indices, torch::kInt64);
     return features_.index_select(0, index);
   }
+  return image_tensor(decoded_images(image_indices), options_.image);
+}
+
+torch::Tensor CaptionDataset::generator_targets(const std::vector<std::int64_t>& image_indices) {
+  if (kind_ != DataKind::Images)
+    throw Error(ErrorCode::InvalidArgument, "split " + split_ + " holds precomputed features, not images: the "
+                                            "text->image path needs a dataset with image files (dataset.json and images/)");
+  PreprocessOptions options;
+  options.resize = options.crop = static_cast<int>(kImagineImageSize);
+  options.mean = {0.5f, 0.5f, 0.5f};  // [0, 1] -> [-1, 1], the generator's tanh range
+  options.std = {0.5f, 0.5f, 0.5f};
+  return image_tensor(decoded_images(image_indices), options);
+}
+
+std::vector<Image> CaptionDataset::decoded_images(const std::vector<std::int64_t>& image_indices) {
+  for (std::int64_t i : image_indices)
+    if (i < 0 || i >= image_count_)
+      throw Error(ErrorCode::InvalidArgument, "image " + std::to_string(i) + " is outside 0.." +
+                                                  std::to_string(image_count_ - 1) + " of split " + split_);
   // Decode what the cache lacks (each distinct image once), on OpenMP threads.
   std::vector<std::int64_t> missing;
   for (std::int64_t i : image_indices)
@@ -207,7 +227,7 @@ torch::Tensor CaptionDataset::image_inputs(const std::vector<std::int64_t>& imag
       images.push_back(*decoded[static_cast<std::size_t>(k)]);
     }
   }
-  return image_tensor(images, options_.image);
+  return images;
 }
 
 CaptionBatch CaptionDataset::batch(const std::vector<std::int64_t>& caption_indices) {
@@ -231,6 +251,7 @@ CaptionBatch CaptionDataset::batch(const std::vector<std::int64_t>& caption_indi
   out.images = image_inputs(distinct);
   out.image_rows = torch::tensor(image_rows, torch::kInt64);
   out.image_ids = torch::tensor(image_ids, torch::kInt64);
+  out.distinct_images = std::move(distinct);
   return out;
 }
 

@@ -86,6 +86,22 @@ void validate(const ModelConfig& c) {
   check_range("embed_dim", c.embed_dim, 1, kMaxDim);
   check_range("lambda", c.lambda, 0.0, 1.0);
   check_range("margin", c.margin, 0.0, 100.0);
+  if (c.decoder.enabled) {
+    check_range("decoder.word_dim", c.decoder.word_dim, 1, kMaxDim);
+    check_range("decoder.hidden_dim", c.decoder.hidden_dim, 1, kMaxDim);
+    check_range("decoder.max_length", c.decoder.max_length, 1, 1000);
+  }
+  if (c.generator.enabled) {
+    check_range("generator.condition_dim", c.generator.condition_dim, 1, kMaxDim);
+    check_range("generator.noise_dim", c.generator.noise_dim, 1, kMaxDim);
+    // G's width c ends at c/2 channels: an even c.
+    check_range("generator.generator_channels", c.generator.generator_channels, 2, 4096);
+    if (c.generator.generator_channels % 2 != 0)
+      throw Error(ErrorCode::InvalidArgument, "generator.generator_channels = " +
+                                                  std::to_string(c.generator.generator_channels) + " must be even");
+    check_range("generator.discriminator_channels", c.generator.discriminator_channels, 1, 1024);
+    check_range("generator.discriminator_text_dim", c.generator.discriminator_text_dim, 1, kMaxDim);
+  }
 }
 
 nlohmann::json detail::model_config_to_json_value(const ModelConfig& c) {
@@ -100,7 +116,17 @@ nlohmann::json detail::model_config_to_json_value(const ModelConfig& c) {
                {"word_dim", c.text.word_dim},
                {"hidden_dim", c.text.hidden_dim},
                {"word_vectors", c.text.word_vectors}};
-  json j = {{"image", image},          {"text", text},     {"embed_dim", c.embed_dim},
+  json decoder = {{"enabled", c.decoder.enabled},
+                  {"word_dim", c.decoder.word_dim},
+                  {"hidden_dim", c.decoder.hidden_dim},
+                  {"max_length", c.decoder.max_length}};
+  json generator = {{"enabled", c.generator.enabled},
+                    {"condition_dim", c.generator.condition_dim},
+                    {"noise_dim", c.generator.noise_dim},
+                    {"generator_channels", c.generator.generator_channels},
+                    {"discriminator_channels", c.generator.discriminator_channels},
+                    {"discriminator_text_dim", c.generator.discriminator_text_dim}};
+  json j = {{"image", image}, {"text", text}, {"decoder", decoder}, {"generator", generator}, {"embed_dim", c.embed_dim},
             {"l2_normalize", c.l2_normalize}, {"non_negative", c.non_negative}, {"lambda", c.lambda},
             {"margin", c.margin},        {"max_violation", c.max_violation}};
   return j;
@@ -140,6 +166,24 @@ ModelConfig detail::model_config_from_json_value(const json& j, const std::strin
     r.read("word_dim", c.text.word_dim);
     r.read("hidden_dim", c.text.hidden_dim);
     r.read("word_vectors", c.text.word_vectors);
+    r.reject_unknown_keys();
+  }
+  if (const json* decoder = top.object("decoder")) {
+    ObjectReader r(*decoder, top.qualified("decoder"), source);
+    r.read("enabled", c.decoder.enabled);
+    r.read("word_dim", c.decoder.word_dim);
+    r.read("hidden_dim", c.decoder.hidden_dim);
+    r.read("max_length", c.decoder.max_length);
+    r.reject_unknown_keys();
+  }
+  if (const json* generator = top.object("generator")) {
+    ObjectReader r(*generator, top.qualified("generator"), source);
+    r.read("enabled", c.generator.enabled);
+    r.read("condition_dim", c.generator.condition_dim);
+    r.read("noise_dim", c.generator.noise_dim);
+    r.read("generator_channels", c.generator.generator_channels);
+    r.read("discriminator_channels", c.generator.discriminator_channels);
+    r.read("discriminator_text_dim", c.generator.discriminator_text_dim);
     r.reject_unknown_keys();
   }
   top.read("embed_dim", c.embed_dim);

@@ -22,6 +22,19 @@ EncodedSplit encode_split(const Encoder& encoder, EvaluationSplit split) {
   return out;
 }
 
+CaptionedSplit caption_split(const Encoder& encoder, const EvaluationSplit& split,
+                             const std::optional<DecodeOptions>& decode) {
+  CaptionedSplit out;
+  out.generated = split.precomputed ? encoder.caption_features(split.features, decode)
+                                    : encoder.caption_images(split.image_paths, decode);
+  std::vector<Tokens> hypotheses;
+  std::vector<std::vector<Tokens>> references(out.generated.size());
+  for (const std::string& caption : out.generated) hypotheses.push_back(caption_metric_tokens(caption));
+  for (std::size_t j = 0; j < split.captions.size(); ++j) references[j / 5].push_back(caption_metric_tokens(split.captions[j]));
+  out.metrics = evaluate_captions(hypotheses, references);
+  return out;
+}
+
 ReportSplit report_split(const EncodedSplit& split) {
   if (split.data.precomputed)
     throw Error(ErrorCode::InvalidArgument, split.data.source + ": a report shows images; this split holds precomputed features");

@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <cstring>
+#include <mutex>
 
 #include "gxn/engine/progress.hpp"
 #include "gxn/model/model_inputs.hpp"
@@ -117,28 +118,33 @@ void Encoder::require_images() const {
                         "encode its features instead (Encoder::encode_features, gxn encode --features)");
 }
 
+std::vector<Image> Encoder::decode_files(const std::vector<std::string>& paths, std::int64_t start,
+                                         std::int64_t end) const {
+  const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
+  std::vector<Image> images(static_cast<std::size_t>(end - start));
+  // Errors cannot leave an OpenMP region: keep the first file's (in list order) and throw it.
+  std::int64_t failed_at = end;
+  std::optional<Error> failure;
+#pragma omp parallel for schedule(dynamic) num_threads(threads)
+  for (std::int64_t i = start; i < end; ++i) {
+    try {
+      images[static_cast<std::size_t>(i - start)] = decode_image_file(paths[static_cast<std::size_t>(i)], options_.image_limits);
+    } catch (const Error& e) {
+#pragma omp critical(gxn_encoder_decode)
+      if (i < failed_at) failed_at = i, failure = e;
+    } catch (const std::exception& e) {
+#pragma omp critical(gxn_encoder_decode)
+      if (i < failed_at) failed_at = i, failure = Error(ErrorCode::Io, paths[static_cast<std::size_t>(i)] + ": " + e.what());
+    }
+  }
+  if (failure) throw *failure;
+  return images;
+}
+
 Matrix Encoder::encode_images(const std::vector<std::string>& paths) const {
   require_images();
-  const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
   return encode_batches(static_cast<std::int64_t>(paths.size()), "encode images", [&](std::int64_t start, std::int64_t end) {
-    std::vector<Image> images(static_cast<std::size_t>(end - start));
-    // Errors cannot leave an OpenMP region: keep the first file's (in list order) and throw it.
-    std::int64_t failed_at = end;
-    std::optional<Error> failure;
-#pragma omp parallel for schedule(dynamic) num_threads(threads)
-    for (std::int64_t i = start; i < end; ++i) {
-      try {
-        images[static_cast<std::size_t>(i - start)] = decode_image_file(paths[static_cast<std::size_t>(i)], options_.image_limits);
-      } catch (const Error& e) {
-#pragma omp critical(gxn_encoder_decode)
-        if (i < failed_at) failed_at = i, failure = e;
-      } catch (const std::exception& e) {
-#pragma omp critical(gxn_encoder_decode)
-        if (i < failed_at) failed_at = i, failure = Error(ErrorCode::Io, paths[static_cast<std::size_t>(i)] + ": " + e.what());
-      }
-    }
-    if (failure) throw *failure;
-    return model_->encode_images(image_tensor(images, config().image).to(device_));
+    return model_->encode_images(image_tensor(decode_files(paths, start, end), config().image).to(device_));
   });
 }
 
@@ -158,7 +164,7 @@ Matrix Encoder::encode_images(const std::vector<Image>& images) const {
   });
 }
 
-Matrix Encoder::encode_features(const MatrixView& features) const {
+std::int64_t Encoder::check_features(const MatrixView& features) const {
   if (!takes_features())
     throw Error(ErrorCode::InvalidArgument, name_ + ": this model takes images (backbone " +
                                                 to_string(config().image.backbone) +
@@ -170,12 +176,21 @@ Matrix Encoder::encode_features(const MatrixView& features) const {
                                       " takes " + std::to_string(dim) + " per region (rows of R·" + std::to_string(dim) +
                                       ")");
   check_finite(features, "image features");
-  const std::int64_t regions = features.rows > 0 ? features.cols / dim : 1;
+  return features.rows > 0 ? features.cols / dim : 1;
+}
+
+torch::Tensor Encoder::feature_batch(const MatrixView& features, std::int64_t regions, std::int64_t start,
+                                     std::int64_t end) const {
+  const MatrixView batch(features.row(start), end - start, features.cols, features.stride);
+  torch::Tensor x = to_tensor(batch);
+  if (regions > 1) x = x.view({end - start, regions, config().image.feature_dim});
+  return x;
+}
+
+Matrix Encoder::encode_features(const MatrixView& features) const {
+  const std::int64_t regions = check_features(features);
   return encode_batches(features.rows, "encode features", [&](std::int64_t start, std::int64_t end) {
-    const MatrixView batch(features.row(start), end - start, features.cols, features.stride);
-    torch::Tensor x = to_tensor(batch);
-    if (regions > 1) x = x.view({end - start, regions, dim});
-    return model_->encode_images(x.to(device_));
+    return model_->encode_images(feature_batch(features, regions, start, end).to(device_));
   });
 }
 
@@ -189,6 +204,104 @@ Matrix Encoder::encode_texts(const std::vector<std::string>& captions) const {
     const CaptionTensors batch = caption_tensors({ids.begin() + start, ids.begin() + end});
     return model_->encode_texts(batch.ids.to(device_), batch.lengths);
   });
+}
+
+std::vector<std::string> Encoder::caption_batches(
+    std::int64_t count, const std::optional<DecodeOptions>& options,
+    const std::function<torch::Tensor(std::int64_t, std::int64_t)>& inputs) const {
+  if (!can_caption())
+    throw Error(ErrorCode::InvalidArgument, name_ + " has no caption decoder: train it with the i2t path "
+                                                    "(gxn train --paths embedding,i2t)");
+  DecodeOptions decode;
+  decode.max_length = config().decoder.max_length;
+  if (options) decode = *options;
+  std::vector<std::string> captions;
+  captions.reserve(static_cast<std::size_t>(count));
+  EvalModeScope eval_mode(*model_);
+  c10::InferenceMode inference;
+  Progress progress("caption images", count, options_.quiet);
+  for (std::int64_t start = 0; start < count; start += options_.batch_size) {
+    const std::int64_t end = std::min(count, start + options_.batch_size);
+    const DecodedCaptions decoded = model_->caption_images(inputs(start, end).to(device_), decode);
+    for (const auto& ids : decoded.ids) captions.push_back(vocabulary_.decode_text(ids));
+    progress.update(end);
+  }
+  progress.finish();
+  return captions;
+}
+
+std::vector<std::string> Encoder::caption_images(const std::vector<std::string>& paths,
+                                                 const std::optional<DecodeOptions>& options) const {
+  require_images();
+  return caption_batches(static_cast<std::int64_t>(paths.size()), options, [&](std::int64_t start, std::int64_t end) {
+    return image_tensor(decode_files(paths, start, end), config().image);
+  });
+}
+
+std::vector<std::string> Encoder::caption_images(const std::vector<Image>& images,
+                                                 const std::optional<DecodeOptions>& options) const {
+  require_images();
+  return caption_batches(static_cast<std::int64_t>(images.size()), options, [&](std::int64_t start, std::int64_t end) {
+    return image_tensor({images.begin() + start, images.begin() + end}, config().image);
+  });
+}
+
+std::vector<std::string> Encoder::caption_features(const MatrixView& features,
+                                                   const std::optional<DecodeOptions>& options) const {
+  const std::int64_t regions = check_features(features);
+  return caption_batches(features.rows, options, [&](std::int64_t start, std::int64_t end) {
+    return feature_batch(features, regions, start, end);
+  });
+}
+
+std::vector<Image> Encoder::imagine(const std::string& caption, std::int64_t count, std::uint64_t seed) const {
+  if (!can_imagine())
+    throw Error(ErrorCode::InvalidArgument, name_ + " has no image generator: train it with the t2i path "
+                                                    "(gxn train --paths embedding,t2i)");
+  if (count < 1 || count > 4096)
+    throw Error(ErrorCode::InvalidArgument, "imagine: count = " + std::to_string(count) + " is out of range 1..4096");
+  const std::vector<std::int64_t> ids = caption_ids(caption, vocabulary_, 0, "the caption");
+  EvalModeScope eval_mode(*model_);
+  c10::InferenceMode inference;
+  // z and the conditioning noise come from torch's default generator: seed it for this call
+  // and give the caller's state back after. (The lock is held only to swap states: every draw
+  // takes it itself.)
+  auto generator = at::globalContext().defaultGenerator(torch::kCPU);
+  torch::Tensor saved;
+  {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    saved = generator.get_state();
+    generator.set_current_seed(seed);
+  }
+  auto restore = [&] {
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(saved);
+  };
+  torch::Tensor images;
+  try {
+    const CaptionTensors text = caption_tensors({ids});
+    const torch::Tensor t_l = model_->encode_texts(text.ids.to(device_), text.lengths).grounded.expand({count, -1});
+    const torch::Tensor noise = sample_noise(count, config().generator.noise_dim).to(device_);
+    images = model_->imagine(t_l.contiguous(), noise);
+  } catch (...) {
+    restore();
+    throw;
+  }
+  restore();
+  // [-1, 1] -> bytes, (count, 3, 64, 64) -> interleaved RGB.
+  const torch::Tensor bytes = ((images.to(torch::kCPU, torch::kFloat32) + 1) * 127.5)
+                                  .round()
+                                  .clamp(0, 255)
+                                  .to(torch::kUInt8)
+                                  .permute({0, 2, 3, 1})
+                                  .contiguous();
+  std::vector<Image> out;
+  for (std::int64_t i = 0; i < count; ++i) {
+    Image image(static_cast<int>(bytes.size(2)), static_cast<int>(bytes.size(1)));
+    std::memcpy(image.pixels.data(), bytes[i].data_ptr<std::uint8_t>(), image.pixels.size());
+    out.push_back(std::move(image));
+  }
+  return out;
 }
 
 }  // namespace gxn

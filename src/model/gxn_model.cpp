@@ -21,6 +21,25 @@ GxnModelImpl::GxnModelImpl(const ModelConfig& config, std::optional<torch::jit::
   image_to_grounded = register_module("image_to_grounded", projection(image_dim));
   text_to_abstract = register_module("text_to_abstract", projection(text_dim));
   text_to_grounded = register_module("text_to_grounded", projection(text_dim));
+  if (config_.decoder.enabled) {
+    CaptionDecoderOptions options;
+    options.vocab_size = config_.text.vocab_size;
+    options.embed_dim = config_.embed_dim;
+    options.word_dim = config_.decoder.word_dim;
+    options.hidden_dim = config_.decoder.hidden_dim;
+    caption_decoder = register_module("caption_decoder", CaptionDecoder(options));
+  }
+  if (config_.generator.enabled) {
+    const auto& g = config_.generator;
+    conditioning = register_module("conditioning", ConditioningAugmentation(config_.embed_dim, g.condition_dim));
+    image_generator = register_module(
+        "image_generator",
+        ImageGenerator(ImageGeneratorOptions(g.condition_dim).noise_dim(g.noise_dim).channels(g.generator_channels)));
+    image_discriminator = register_module(
+        "image_discriminator", ImageDiscriminator(ImageDiscriminatorOptions(config_.embed_dim)
+                                                      .channels(g.discriminator_channels)
+                                                      .text_dim(g.discriminator_text_dim)));
+  }
 }
 
 std::optional<WordVectorReport> GxnModelImpl::load_pretrained(const std::vector<std::string>& vocabulary) {
@@ -39,6 +58,20 @@ Embeddings GxnModelImpl::encode_images(const torch::Tensor& images) {
 Embeddings GxnModelImpl::encode_texts(const torch::Tensor& ids, const torch::Tensor& lengths) {
   const auto features = text_encoder(ids, lengths);
   return {text_to_abstract(features.abstract), text_to_grounded(features.grounded)};
+}
+
+DecodedCaptions GxnModelImpl::caption_images(const torch::Tensor& images, const DecodeOptions& options) {
+  if (!has_decoder())
+    throw Error(ErrorCode::InvalidArgument, "this model has no caption decoder: train it with the i2t path "
+                                            "(paths embedding,i2t)");
+  return caption_decoder->decode(encode_images(images).grounded, options);
+}
+
+torch::Tensor GxnModelImpl::imagine(const torch::Tensor& grounded_texts, const torch::Tensor& noise) {
+  if (!has_generator())
+    throw Error(ErrorCode::InvalidArgument, "this model has no image generator: train it with the t2i path "
+                                            "(paths embedding,t2i)");
+  return image_generator(noise, conditioning(grounded_texts).condition);
 }
 
 torch::Tensor GxnModelImpl::similarity(const Embeddings& texts, const Embeddings& images) const {

@@ -41,11 +41,16 @@ CaptionTensors caption_tensors(const std::vector<std::vector<std::int64_t>>& seq
 torch::Tensor image_tensor(const std::vector<Image>& images, const ImageEncoderConfig& config) {
   if (config.backbone == Backbone::Precomp)
     throw Error(ErrorCode::InvalidArgument, "image input: a precomp model takes feature vectors, not images");
-  if (images.empty()) throw Error(ErrorCode::InvalidArgument, "image batch: no images");
   const auto [resize, crop] = image_input_size(config);
   PreprocessOptions options;
   options.resize = resize;
   options.crop = crop;
+  return image_tensor(images, options);
+}
+
+torch::Tensor image_tensor(const std::vector<Image>& images, const PreprocessOptions& options) {
+  if (images.empty()) throw Error(ErrorCode::InvalidArgument, "image batch: no images");
+  const int crop = options.crop;
   const auto batch = static_cast<std::int64_t>(images.size());
   const std::int64_t plane = 3LL * crop * crop;
   auto out = torch::empty({batch, 3, crop, crop}, torch::kFloat32);

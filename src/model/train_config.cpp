@@ -41,6 +41,49 @@ BatchSampling parse_batch_sampling(const std::string& name) {
   throw Error(ErrorCode::InvalidArgument, "unknown sampling '" + name + "': allowed captions, images");
 }
 
+std::string to_string(const TrainingPaths& paths) {
+  std::string text;
+  auto add = [&](bool on, const char* name) {
+    if (!on) return;
+    text += text.empty() ? "" : ",";
+    text += name;
+  };
+  add(paths.embedding, "embedding");
+  add(paths.i2t, "i2t");
+  add(paths.t2i, "t2i");
+  return text;
+}
+
+TrainingPaths parse_training_paths(const std::string& text) {
+  TrainingPaths paths;
+  paths.embedding = false;
+  std::stringstream in(text);
+  for (std::string name; std::getline(in, name, ',');) {
+    if (name == "embedding") paths.embedding = true;
+    else if (name == "i2t") paths.i2t = true;
+    else if (name == "t2i") paths.t2i = true;
+    else
+      throw Error(ErrorCode::InvalidArgument, "unknown training path '" + name + "' in '" + text +
+                                                  "': allowed embedding, i2t, t2i (comma-separated)");
+  }
+  if (!paths.embedding && !paths.i2t && !paths.t2i)
+    throw Error(ErrorCode::InvalidArgument, "paths '" + text + "' names no training path: allowed embedding, i2t, t2i");
+  return paths;
+}
+
+const char* to_string(CaptionRewardKind reward) { return reward == CaptionRewardKind::CiderD ? "cider" : "bleu4"; }
+
+CaptionRewardKind parse_caption_reward(const std::string& name) {
+  if (name == "cider") return CaptionRewardKind::CiderD;
+  if (name == "bleu4") return CaptionRewardKind::Bleu4;
+  throw Error(ErrorCode::InvalidArgument, "unknown reward '" + name + "': allowed cider, bleu4");
+}
+
+void set_path_modules(TrainConfig& config) {
+  config.model.decoder.enabled = config.paths.i2t;
+  config.model.generator.enabled = config.paths.t2i;
+}
+
 double learning_rate_at(const TrainConfig& config, std::int64_t epoch) {
   if (config.lr_decay_epochs <= 0) return config.learning_rate;
   return config.learning_rate * std::pow(config.lr_decay, static_cast<double>(epoch / config.lr_decay_epochs));
@@ -75,6 +118,22 @@ void validate(const TrainConfig& c) {
   check_range("val_max_images", c.val_max_images, 0, std::int64_t{1} << 40);
   check_range("image_cache_mb", c.image_cache_mb, 0, std::int64_t{1} << 30);
   check_range("checkpoint_steps", c.checkpoint_steps, 0, std::int64_t{1} << 40);
+  if (!c.paths.embedding && !c.paths.i2t && !c.paths.t2i)
+    throw Error(ErrorCode::InvalidArgument, "paths: no training path (allowed embedding, i2t, t2i)");
+  if (c.paths.i2t != c.model.decoder.enabled || c.paths.t2i != c.model.generator.enabled)
+    throw Error(ErrorCode::InvalidArgument, "paths = " + to_string(c.paths) +
+                                                " but model.decoder.enabled / model.generator.enabled say otherwise "
+                                                "(set_path_modules matches them)");
+  check_range("caption_weight", c.caption_weight, 0.0, 1e6);
+  check_range("imagine_weight", c.imagine_weight, 0.0, 1e6);
+  check_range("xe_epochs", c.xe_epochs, 0, kMaxEpochs);
+  check_range("rl_weight", c.rl_weight, 0.0, 1.0);
+  check_positive("sample_temperature", c.sample_temperature, 100.0);
+  check_range("rl_samples", c.rl_samples, 1, 100);
+  check_range("kl_weight", c.kl_weight, 0.0, 1e6);
+  check_range("fake_weight", c.fake_weight, 0.0, 1e6);
+  check_range("wrong_weight", c.wrong_weight, 0.0, 1e6);
+  check_positive("discriminator_learning_rate", c.discriminator_learning_rate, 10.0);
 }
 
 std::string to_json(const TrainConfig& c, int indent) {
@@ -99,7 +158,19 @@ std::string to_json(const TrainConfig& c, int indent) {
                   {"image_cache_mb", c.image_cache_mb},
                   {"checkpoint_steps", c.checkpoint_steps},
                   {"quiet", c.quiet},
-                  {"out_dir", c.out_dir}};
+                  {"out_dir", c.out_dir},
+                  {"paths", to_string(c.paths)},
+                  {"caption_weight", c.caption_weight},
+                  {"imagine_weight", c.imagine_weight},
+                  {"xe_epochs", c.xe_epochs},
+                  {"rl_weight", c.rl_weight},
+                  {"reward", to_string(c.reward)},
+                  {"sample_temperature", c.sample_temperature},
+                  {"rl_samples", c.rl_samples},
+                  {"kl_weight", c.kl_weight},
+                  {"fake_weight", c.fake_weight},
+                  {"wrong_weight", c.wrong_weight},
+                  {"discriminator_learning_rate", c.discriminator_learning_rate}};
   return j.dump(indent);
 }
 
@@ -143,6 +214,30 @@ TrainConfig train_config_from_json(const std::string& json_text, const std::stri
   top.read("checkpoint_steps", c.checkpoint_steps);
   top.read("quiet", c.quiet);
   top.read("out_dir", c.out_dir);
+  std::string paths = to_string(c.paths), reward = to_string(c.reward);
+  top.read("paths", paths);
+  top.read("reward", reward);
+  try {
+    c.paths = parse_training_paths(paths);
+  } catch (const Error& e) {
+    top.fail("paths", std::string("is not valid: ") + e.what());
+  }
+  try {
+    c.reward = parse_caption_reward(reward);
+  } catch (const Error& e) {
+    top.fail("reward", std::string("is not valid: ") + e.what());
+  }
+  set_path_modules(c);
+  top.read("caption_weight", c.caption_weight);
+  top.read("imagine_weight", c.imagine_weight);
+  top.read("xe_epochs", c.xe_epochs);
+  top.read("rl_weight", c.rl_weight);
+  top.read("sample_temperature", c.sample_temperature);
+  top.read("rl_samples", c.rl_samples);
+  top.read("kl_weight", c.kl_weight);
+  top.read("fake_weight", c.fake_weight);
+  top.read("wrong_weight", c.wrong_weight);
+  top.read("discriminator_learning_rate", c.discriminator_learning_rate);
   top.reject_unknown_keys();
   try {
     validate(c);
@@ -174,6 +269,19 @@ TrainConfig demo_train_config() {
   c.lr_decay_epochs = 3;
   c.sampling = BatchSampling::Images;  // each scene once per epoch, with its five captions
   c.seed = 1;
+  // All three paths, sized so the generative ones add little to the embedding path's time:
+  // G and D see each scene once per batch, with one of its captions.
+  c.paths.i2t = c.paths.t2i = true;
+  c.model.decoder.word_dim = 32;
+  c.model.decoder.hidden_dim = 128;
+  c.model.decoder.max_length = 12;
+  c.model.generator.condition_dim = 32;
+  c.model.generator.noise_dim = 32;
+  c.model.generator.generator_channels = 16;
+  c.model.generator.discriminator_channels = 16;
+  c.model.generator.discriminator_text_dim = 32;
+  c.xe_epochs = 4;
+  set_path_modules(c);
   return c;
 }
 

@@ -17,7 +17,9 @@
 #include "gxn/engine/progress.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/model_file.hpp"
+#include "gxn/model/gan_loss.hpp"
 #include "gxn/model/section_file.hpp"
+#include "gxn/model/self_critical.hpp"
 #include "gxn/model/tensor_view.hpp"
 
 namespace gxn {
@@ -27,7 +29,9 @@ using nlohmann::json;
 namespace {
 
 constexpr std::int64_t kEvalBatch = 256;
-constexpr char kLogHeader[] = "epoch,lr,train_loss,i2t_r1,i2t_r5,i2t_r10,t2i_r1,t2i_r5,t2i_r10,rsum,seconds,best\n";
+constexpr char kLogHeader[] =
+    "epoch,lr,train_loss,i2t_r1,i2t_r5,i2t_r10,t2i_r1,t2i_r5,t2i_r10,rsum,seconds,best,"
+    "ranking_loss,caption_loss,generator_loss,discriminator_loss,val_cider\n";
 
 // Settings a resumed run may change: none of them alters the weights' trajectory.
 const char* const kResumableKeys[] = {"epochs",    "threads",        "device",          "quiet", "data_dir",
@@ -55,11 +59,59 @@ RetrievalMetrics metrics_from(const json& j) {
 }
 
 std::string log_row(const EpochReport& r) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, "%lld,%.9g,%.9g,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%d\n",
+  char buf[768];
+  std::snprintf(buf, sizeof buf, "%lld,%.9g,%.9g,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%d,%.9g,%.9g,%.9g,%.9g,%.4f\n",
                 static_cast<long long>(r.epoch), r.learning_rate, r.train_loss, r.val.i2t.r1, r.val.i2t.r5,
-                r.val.i2t.r10, r.val.t2i.r1, r.val.t2i.r5, r.val.t2i.r10, r.val.rsum, r.seconds, r.best ? 1 : 0);
+                r.val.i2t.r10, r.val.t2i.r1, r.val.t2i.r5, r.val.t2i.r10, r.val.rsum, r.seconds, r.best ? 1 : 0,
+                r.losses.ranking, r.losses.caption, r.losses.generator, r.losses.discriminator, r.val_cider);
   return buf;
+}
+
+json to_json_value(const StepLosses& l) {
+  return {{"total", l.total}, {"ranking", l.ranking}, {"caption", l.caption}, {"generator", l.generator},
+          {"discriminator", l.discriminator}};
+}
+
+StepLosses step_losses_from(const json& j) {
+  return {j.at("total").get<double>(), j.at("ranking").get<double>(), j.at("caption").get<double>(),
+          j.at("generator").get<double>(), j.at("discriminator").get<double>()};
+}
+
+void add_to(StepLosses& sum, const StepLosses& step, double batch_size) {
+  sum.total += step.total / batch_size;
+  sum.ranking += step.ranking;
+  sum.caption += step.caption;
+  sum.generator += step.generator;
+  sum.discriminator += step.discriminator;
+}
+
+StepLosses mean_of(StepLosses sum, double batches) {
+  for (double* v : {&sum.total, &sum.ranking, &sum.caption, &sum.generator, &sum.discriminator}) *v /= batches;
+  return sum;
+}
+
+// The decoder's DecodeOptions for validation and self-critical baselines.
+DecodeOptions greedy_decoding(const ModelConfig& config) {
+  DecodeOptions options;
+  options.mode = DecodeMode::Greedy;
+  options.max_length = config.decoder.max_length;
+  return options;
+}
+
+// Image i's five captions as the caption metrics see them.
+std::vector<std::vector<Tokens>> reference_sets(const CaptionDataset& data) {
+  std::vector<std::vector<Tokens>> sets(static_cast<std::size_t>(data.image_count()));
+  for (std::int64_t j = 0; j < data.caption_count(); ++j)
+    sets[static_cast<std::size_t>(j / CaptionDataset::kCaptionsPerImage)].push_back(
+        caption_metric_tokens(data.captions()[static_cast<std::size_t>(j)]));
+  return sets;
+}
+
+Tokens words_of(const std::vector<std::int64_t>& ids, const Vocabulary& vocabulary) {
+  Tokens words;
+  words.reserve(ids.size());
+  for (std::int64_t id : ids) words.push_back(vocabulary.word(id));
+  return words;
 }
 
 std::string archive_bytes(const std::function<void(torch::serialize::OutputArchive&)>& save) {
@@ -137,7 +189,8 @@ TrainConfig read_checkpoint_config(const std::string& path) {
   return train_config_from_json(std::string(require(file, "train_config", path).bytes), path + " (train_config)");
 }
 
-EmbeddingTrainer::EmbeddingTrainer(const TrainConfig& config, Start start) : config_(config) {
+Trainer::Trainer(const TrainConfig& config, Start start) : config_(config) {
+  set_path_modules(config_);
   validate(config_);
   if (config_.out_dir.empty()) throw Error(ErrorCode::InvalidArgument, "out_dir: the run folder is not set");
   if (config_.data_dir.empty()) throw Error(ErrorCode::InvalidArgument, "data_dir: the dataset folder is not set");
@@ -150,9 +203,9 @@ EmbeddingTrainer::EmbeddingTrainer(const TrainConfig& config, Start start) : con
   else start_fresh();
 }
 
-EmbeddingTrainer::~EmbeddingTrainer() = default;
+Trainer::~Trainer() = default;
 
-void EmbeddingTrainer::open_data() {
+void Trainer::open_data() {
   CaptionDatasetOptions options;
   options.kind = *config_.data_kind;
   options.image = config_.model.image;
@@ -166,13 +219,17 @@ void EmbeddingTrainer::open_data() {
     throw Error(ErrorCode::InvalidArgument, config_.data_dir + " holds precomputed features: model.image.backbone must be "
                                                                "precomp, not " +
                                                 std::string(to_string(config_.model.image.backbone)));
+  if (config_.paths.t2i && !train_data_->has_images())
+    throw Error(ErrorCode::InvalidArgument, config_.data_dir + " holds precomputed features: the t2i path learns to "
+                                                               "generate images and needs a dataset with image files "
+                                                               "(dataset.json and images/)");
   if (options.kind == DataKind::Precomp && train_data_->feature_dim() != config_.model.image.feature_dim)
     throw Error(ErrorCode::Shape, config_.data_dir + "/train_ims.npy holds " + std::to_string(train_data_->feature_dim()) +
                                       "-d features but model.image.feature_dim = " +
                                       std::to_string(config_.model.image.feature_dim));
 }
 
-void EmbeddingTrainer::start_fresh() {
+void Trainer::start_fresh() {
   const std::string checkpoint = checkpoint_path(config_.out_dir);
   std::error_code ec;
   if (fs::exists(checkpoint, ec))
@@ -189,10 +246,9 @@ void EmbeddingTrainer::start_fresh() {
   model_->load_pretrained(vocabulary_.words());
   model_->to(device_);
   loss_ = RankingLoss(ranking_loss_options(config_.model));
-  for (const auto& p : model_->parameters())
-    if (p.requires_grad()) trainable_.push_back(p);
   learning_rate_ = learning_rate_at(config_, 0);
-  optimizer_ = std::make_unique<torch::optim::Adam>(trainable_, torch::optim::AdamOptions(learning_rate_));
+  build_optimizers();
+  build_reward();
 
   fs::create_directories(config_.out_dir, ec);
   if (ec) throw Error(ErrorCode::Io, config_.out_dir + ": cannot create the run folder: " + ec.message());
@@ -201,7 +257,7 @@ void EmbeddingTrainer::start_fresh() {
   write_log();
 }
 
-void EmbeddingTrainer::resume() {
+void Trainer::resume() {
   const std::string path = checkpoint_path(config_.out_dir);
   const SectionFile file = read_checkpoint(path);
   const TrainConfig stored =
@@ -232,8 +288,7 @@ void EmbeddingTrainer::resume() {
   model_->to(device_);
   model_->train();
   loss_ = RankingLoss(ranking_loss_options(config_.model));
-  for (const auto& p : model_->parameters())
-    if (p.requires_grad()) trainable_.push_back(p);
+  build_reward();
 
   json state;
   try {
@@ -241,7 +296,7 @@ void EmbeddingTrainer::resume() {
     epoch_ = state.at("epoch").get<std::int64_t>();
     step_ = state.at("step").get<std::int64_t>();
     batch_in_epoch_ = state.at("batch_in_epoch").get<std::int64_t>();
-    epoch_loss_sum_ = state.at("epoch_loss_sum").get<double>();
+    epoch_sums_ = step_losses_from(state.at("epoch_loss_sums"));
     epoch_seconds_ = state.at("epoch_seconds").get<double>();
     learning_rate_ = state.at("learning_rate").get<double>();
     best_rsum_ = state.at("best_rsum").get<double>();
@@ -250,16 +305,20 @@ void EmbeddingTrainer::resume() {
   } catch (const json::exception& e) {
     throw Error(ErrorCode::Format, path + ": damaged: the 'state' section is not what gxn writes (" + e.what() + ")");
   }
-  optimizer_ = std::make_unique<torch::optim::Adam>(trainable_, torch::optim::AdamOptions(learning_rate_));
-  const Section& opt = require(file, "optimizer", path);
-  try {
-    torch::serialize::InputArchive archive;
-    archive.load_from(opt.bytes.data(), opt.bytes.size(), device_);
-    optimizer_->load(archive);
-  } catch (const c10::Error& e) {
-    throw Error(ErrorCode::Format, path + ": the optimiser state does not fit the model (" +
-                                       e.what_without_backtrace() + ")");
-  }
+  build_optimizers();
+  auto load_optimizer = [&](torch::optim::Optimizer& optimizer, const char* section) {
+    const Section& opt = require(file, section, path);
+    try {
+      torch::serialize::InputArchive archive;
+      archive.load_from(opt.bytes.data(), opt.bytes.size(), device_);
+      optimizer.load(archive);
+    } catch (const c10::Error& e) {
+      throw Error(ErrorCode::Format, path + ": the '" + section + "' state does not fit the model (" +
+                                         e.what_without_backtrace() + ")");
+    }
+  };
+  load_optimizer(*optimizer_, "optimizer");
+  if (discriminator_optimizer_) load_optimizer(*discriminator_optimizer_, "discriminator_optimizer");
   set_learning_rate(learning_rate_);
   const Section& rng = require(file, "torch_rng", path);
   {
@@ -284,26 +343,52 @@ void EmbeddingTrainer::resume() {
   write_log();  // drops rows a killed run wrote after its last checkpoint
 }
 
-void EmbeddingTrainer::set_learning_rate(double lr) {
+void Trainer::build_optimizers() {
+  // D learns by its own loss and optimiser; everything else by the paths' summed loss.
+  for (const auto& p : model_->named_parameters()) {
+    if (!p.value().requires_grad()) continue;
+    const bool discriminator = p.key().rfind("image_discriminator.", 0) == 0;
+    (discriminator ? discriminator_params_ : trainable_).push_back(p.value());
+  }
+  optimizer_ = std::make_unique<torch::optim::Adam>(trainable_, torch::optim::AdamOptions(learning_rate_));
+  if (config_.paths.t2i)
+    discriminator_optimizer_ = std::make_unique<torch::optim::Adam>(
+        discriminator_params_,
+        torch::optim::AdamOptions(config_.discriminator_learning_rate).betas(std::make_tuple(0.5, 0.999)));
+}
+
+void Trainer::build_reward() {
+  if (!config_.paths.i2t) return;
+  train_references_ = reference_sets(*train_data_);
+  if (config_.reward == CaptionRewardKind::CiderD) cider_ = std::make_unique<CiderD>(train_references_);
+}
+
+bool Trainer::self_critical_now() const {
+  return config_.paths.i2t && config_.rl_weight > 0 && epoch_ >= config_.xe_epochs;
+}
+
+void Trainer::set_learning_rate(double lr) {
   learning_rate_ = lr;
   for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 }
 
-void EmbeddingTrainer::write_log() const {
+void Trainer::write_log() const {
   std::string text = kLogHeader;
   for (const auto& row : log_rows_) text += row;
   write_file_atomically(train_log_path(config_.out_dir), text);
 }
 
-void EmbeddingTrainer::save_checkpoint() {
+void Trainer::save_checkpoint() {
   const std::string path = checkpoint_path(config_.out_dir);
   const ModelSections model = model_sections(model_, vocabulary_.words(), path);
   const std::string train_config = to_json(config_);
   const std::string optimizer = archive_bytes([this](auto& archive) { optimizer_->save(archive); });
+  const std::string discriminator_optimizer =
+      discriminator_optimizer_ ? archive_bytes([this](auto& archive) { discriminator_optimizer_->save(archive); }) : "";
   json state = {{"epoch", epoch_},
                 {"step", step_},
                 {"batch_in_epoch", batch_in_epoch_},
-                {"epoch_loss_sum", epoch_loss_sum_},
+                {"epoch_loss_sums", to_json_value(epoch_sums_)},
                 {"epoch_seconds", epoch_seconds_},
                 {"learning_rate", learning_rate_},
                 {"best_rsum", best_rsum_},
@@ -325,6 +410,7 @@ void EmbeddingTrainer::save_checkpoint() {
   model.append_to(file);
   file.sections.push_back({"train_config", train_config});
   file.sections.push_back({"optimizer", optimizer});
+  if (discriminator_optimizer_) file.sections.push_back({"discriminator_optimizer", discriminator_optimizer});
   file.sections.push_back({"state", state_text});
   file.sections.push_back({"torch_rng", rng});
   file.sections.push_back({"log", log});
@@ -332,12 +418,12 @@ void EmbeddingTrainer::save_checkpoint() {
   checkpoint_position_ = position_text();
 }
 
-std::string EmbeddingTrainer::position_text() const {
+std::string Trainer::position_text() const {
   if (batch_in_epoch_ == 0) return "after epoch " + std::to_string(epoch_);
   return "epoch " + std::to_string(epoch_ + 1) + " after batch " + std::to_string(batch_in_epoch_);
 }
 
-void EmbeddingTrainer::diverged(const std::string& what, double value) const {
+void Trainer::diverged(const std::string& what, double value) const {
   const std::int64_t batches = batches_per_epoch();
   std::ostringstream os;
   os << "training diverged at " << describe_position(epoch_ + 1, step_ + 1, batch_in_epoch_ + 1, batches) << ": "
@@ -351,30 +437,100 @@ void EmbeddingTrainer::diverged(const std::string& what, double value) const {
   throw Error(ErrorCode::NonFinite, os.str());
 }
 
-double EmbeddingTrainer::train_step(const CaptionBatch& batch) {
+torch::Tensor Trainer::caption_loss(const torch::Tensor& distinct_grounded, const torch::Tensor& caption_grounded,
+                                    const CaptionBatch& batch, const torch::Tensor& ids) {
+  const torch::Tensor xe = model_->caption_decoder->xe_loss(caption_grounded, ids, batch.captions.lengths);
+  if (!self_critical_now()) return xe;
+  DecodeOptions sampling;
+  sampling.mode = DecodeMode::Sample;
+  sampling.temperature = config_.sample_temperature;
+  sampling.max_length = config_.model.decoder.max_length;
+  // rl_samples rows per image (row r is image r % U), each sampled on its own.
+  const auto images = static_cast<std::int64_t>(batch.distinct_images.size());
+  const CaptionReward reward = [&](const std::vector<std::int64_t>& word_ids, std::int64_t item) {
+    const auto image = static_cast<std::size_t>(batch.distinct_images[static_cast<std::size_t>(item % images)]);
+    const Tokens words = words_of(word_ids, vocabulary_);
+    if (cider_) return cider_->score(words, image);
+    return sentence_bleu(words, train_references_[image]).bleu[3];
+  };
+  const SelfCriticalResult rl =
+      self_critical_loss(model_->caption_decoder, distinct_grounded.repeat({config_.rl_samples, 1}), reward, sampling);
+  return (1 - config_.rl_weight) * xe + config_.rl_weight * rl.loss;
+}
+
+double Trainer::train_step(const CaptionBatch& batch) {
   if (!model_->is_training()) model_->train();
   const auto ids = batch.captions.ids.to(device_);
-  const auto images = batch.images.to(device_);
+  const auto batch_size = static_cast<double>(ids.size(0));
   optimizer_->zero_grad();
   const Embeddings texts = model_->encode_texts(ids, batch.captions.lengths);
-  Embeddings image_embeddings = model_->encode_images(images);
+  const Embeddings distinct = model_->encode_images(batch.images.to(device_));  // one row per distinct image
+  Embeddings image_embeddings = distinct;
   if (batch.image_rows.defined()) {  // distinct images -> one row per caption
     const auto rows = batch.image_rows.to(device_);
-    image_embeddings = {image_embeddings.abstract.index_select(0, rows), image_embeddings.grounded.index_select(0, rows)};
+    image_embeddings = {distinct.abstract.index_select(0, rows), distinct.grounded.index_select(0, rows)};
   }
-  const torch::Tensor loss = loss_(texts, image_embeddings, batch.image_ids);
-  const double value = loss.item<double>();
-  if (!std::isfinite(value)) diverged("the loss", value);
-  loss.backward();
+  StepLosses losses;
+  torch::Tensor loss = torch::zeros({}, texts.abstract.options());
+  if (config_.paths.embedding) {
+    const torch::Tensor ranking = loss_(texts, image_embeddings, batch.image_ids);
+    losses.ranking = ranking.item<double>() / batch_size;
+    loss = loss + ranking;
+  }
+  if (config_.paths.i2t) {
+    const torch::Tensor caption = caption_loss(distinct.grounded, image_embeddings.grounded, batch, ids);
+    losses.caption = caption.item<double>();
+    loss = loss + config_.caption_weight * batch_size * caption;
+  }
+  torch::Tensor discriminator_loss_value;
+  if (config_.paths.t2i) {
+    // G and D see each distinct image once, with its first caption in the batch.
+    std::vector<std::int64_t> first_caption(batch.distinct_images.size(), -1);
+    const auto rows = batch.image_rows.accessor<std::int64_t, 1>();
+    for (std::int64_t i = 0; i < rows.size(0); ++i)
+      if (first_caption[static_cast<std::size_t>(rows[i])] < 0) first_caption[static_cast<std::size_t>(rows[i])] = i;
+    const torch::Tensor t_l = texts.grounded.index_select(0, torch::tensor(first_caption, torch::kInt64).to(device_));
+    const torch::Tensor real = train_data_->generator_targets(batch.distinct_images).to(device_);
+    const auto condition = model_->conditioning(t_l);
+    const torch::Tensor noise = sample_noise(t_l.size(0), config_.model.generator.noise_dim, t_l.options());
+    const torch::Tensor fake = model_->image_generator(noise, condition.condition);
+    const torch::Tensor wrong_rows =
+        mismatched_rows(torch::tensor(batch.distinct_images, torch::kInt64)).to(device_);
+    const GeneratorLoss generator = generator_loss(*model_->image_discriminator, fake, t_l, condition.mean,
+                                                   condition.log_variance, config_.kl_weight);
+    const DiscriminatorLoss discriminator =
+        discriminator_loss(*model_->image_discriminator, real, fake.detach(), t_l.detach(),
+                           t_l.index_select(0, wrong_rows).detach(), config_.fake_weight, config_.wrong_weight);
+    losses.generator = generator.loss.item<double>();
+    losses.discriminator = discriminator.loss.item<double>();
+    if (!std::isfinite(losses.discriminator)) diverged("the discriminator's loss", losses.discriminator);
+    loss = loss + config_.imagine_weight * batch_size * generator.loss;
+    discriminator_loss_value = discriminator.loss;
+  }
+  losses.total = loss.item<double>();
+  if (!std::isfinite(losses.total)) diverged("the loss", losses.total);
   const double max_norm = config_.grad_clip > 0 ? config_.grad_clip : std::numeric_limits<double>::infinity();
+  loss.backward();
   const double norm = torch::nn::utils::clip_grad_norm_(trainable_, max_norm);
   if (!std::isfinite(norm)) {
     optimizer_->zero_grad();
     diverged("the gradient norm", norm);
   }
+  if (discriminator_optimizer_) {
+    discriminator_optimizer_->zero_grad();  // drops what G's loss left in D
+    discriminator_loss_value.backward();
+    const double d_norm = torch::nn::utils::clip_grad_norm_(discriminator_params_, max_norm);
+    if (!std::isfinite(d_norm)) {
+      optimizer_->zero_grad();
+      discriminator_optimizer_->zero_grad();
+      diverged("the discriminator's gradient norm", d_norm);
+    }
+    discriminator_optimizer_->step();
+  }
   optimizer_->step();
   ++step_;
-  return value;
+  last_step_ = losses;
+  return losses.total;
 }
 
 RetrievalMetrics evaluate_retrieval(GxnModel& model, CaptionDataset& data, const torch::Device& device, int threads) {
@@ -418,23 +574,38 @@ RetrievalMetrics evaluate_retrieval(GxnModel& model, CaptionDataset& data, const
   return evaluate_embeddings(image_view, text_view, options, EvalProtocol::All);
 }
 
-RetrievalMetrics EmbeddingTrainer::evaluate(CaptionDataset& data) {
+CaptionMetrics evaluate_captioning(GxnModel& model, CaptionDataset& data, const Vocabulary& vocabulary,
+                                   const DecodeOptions& decode, const torch::Device& device) {
+  if (!model->has_decoder())
+    throw Error(ErrorCode::InvalidArgument, "evaluate_captioning: the model has no caption decoder (train the i2t path)");
+  std::vector<Tokens> hypotheses;
+  hypotheses.reserve(static_cast<std::size_t>(data.image_count()));
+  for (std::int64_t first = 0; first < data.image_count(); first += kEvalBatch) {
+    std::vector<std::int64_t> rows;
+    for (std::int64_t i = first; i < std::min(data.image_count(), first + kEvalBatch); ++i) rows.push_back(i);
+    const DecodedCaptions captions = model->caption_images(data.image_inputs(rows).to(device), decode);
+    for (const auto& ids : captions.ids) hypotheses.push_back(words_of(ids, vocabulary));
+  }
+  return evaluate_captions(hypotheses, reference_sets(data));
+}
+
+RetrievalMetrics Trainer::evaluate(CaptionDataset& data) {
   if (!data.captions_encoded()) data.encode_captions(vocabulary_, config_.max_caption_tokens);
   return evaluate_retrieval(model_, data, device_, config_.threads);
 }
 
-std::int64_t EmbeddingTrainer::units_per_batch() const {
+std::int64_t Trainer::units_per_batch() const {
   return config_.sampling == BatchSampling::Captions ? config_.batch_size
                                                      : config_.batch_size / config_.captions_per_image;
 }
 
-std::int64_t EmbeddingTrainer::batches_per_epoch() const {
+std::int64_t Trainer::batches_per_epoch() const {
   const std::int64_t units = config_.sampling == BatchSampling::Captions ? train_data_->caption_count()
                                                                          : train_data_->image_count();
   return (units + units_per_batch() - 1) / units_per_batch();
 }
 
-std::vector<std::int64_t> EmbeddingTrainer::batch_captions(const std::vector<std::int64_t>& order,
+std::vector<std::int64_t> Trainer::batch_captions(const std::vector<std::int64_t>& order,
                                                            std::int64_t batch) const {
   const auto size = static_cast<std::int64_t>(order.size());
   const std::int64_t first = batch * units_per_batch(), last = std::min(size, first + units_per_batch());
@@ -456,7 +627,7 @@ std::vector<std::int64_t> EmbeddingTrainer::batch_captions(const std::vector<std
   return captions;
 }
 
-TrainSummary EmbeddingTrainer::train(const TrainHooks& hooks) {
+TrainSummary Trainer::train(const TrainHooks& hooks) {
   TrainSummary summary;
   const std::int64_t captions = train_data_->caption_count();
   const std::int64_t batches = batches_per_epoch();
@@ -478,10 +649,10 @@ TrainSummary EmbeddingTrainer::train(const TrainHooks& hooks) {
       while (batch_in_epoch_ < batches) {
         const std::vector<std::int64_t> indices = batch_captions(order, batch_in_epoch_);
         const double loss = train_step(train_data_->batch(indices));
-        epoch_loss_sum_ += loss / static_cast<double>(indices.size());
+        add_to(epoch_sums_, last_step_, static_cast<double>(indices.size()));
         ++batch_in_epoch_;
         char note[64];
-        std::snprintf(note, sizeof note, "loss %.4f", epoch_loss_sum_ / static_cast<double>(batch_in_epoch_));
+        std::snprintf(note, sizeof note, "loss %.4f", epoch_sums_.total / static_cast<double>(batch_in_epoch_));
         done += static_cast<std::int64_t>(indices.size());
         progress.update(done, note);
         if (hooks.on_step && !hooks.on_step(step_, loss)) {
@@ -501,13 +672,17 @@ TrainSummary EmbeddingTrainer::train(const TrainHooks& hooks) {
     EpochReport report;
     report.epoch = epoch_ + 1;
     report.learning_rate = learning_rate_;
-    report.train_loss = epoch_loss_sum_ / static_cast<double>(batches);
+    report.losses = mean_of(epoch_sums_, static_cast<double>(batches));
+    report.train_loss = report.losses.total;
     report.val = evaluate(*val_data_);
+    if (config_.paths.i2t)
+      report.val_cider =
+          evaluate_captioning(model_, *val_data_, vocabulary_, greedy_decoding(config_.model), device_).cider;
     report.seconds = epoch_seconds_ + elapsed();
     report.best = report.val.rsum > best_rsum_;
     ++epoch_;
     batch_in_epoch_ = 0;
-    epoch_loss_sum_ = 0;
+    epoch_sums_ = {};
     epoch_seconds_ = 0;
     if (report.best) {
       save_model(best_model_path(config_.out_dir), model_, vocabulary_.words());

@@ -45,6 +45,20 @@ TEST_CASE("A training config survives a JSON round trip", "[model][train_config]
   c.checkpoint_steps = 500;
   c.quiet = true;
   c.out_dir = "/runs/a";
+  c.paths = {true, true, true};
+  c.model.decoder.hidden_dim = 64;
+  c.model.generator.noise_dim = 20;
+  gxn::set_path_modules(c);
+  c.caption_weight = 0.5;
+  c.imagine_weight = 0.25;
+  c.xe_epochs = 2;
+  c.rl_weight = 0.7;
+  c.reward = gxn::CaptionRewardKind::Bleu4;
+  c.sample_temperature = 0.8;
+  c.kl_weight = 1.5;
+  c.fake_weight = 0.4;
+  c.wrong_weight = 0.6;
+  c.discriminator_learning_rate = 1e-3;
   const auto back = gxn::train_config_from_json(gxn::to_json(c), "test");
   REQUIRE(gxn::to_json(back) == gxn::to_json(c));
   REQUIRE(back.seed == c.seed);
@@ -53,6 +67,14 @@ TEST_CASE("A training config survives a JSON round trip", "[model][train_config]
   REQUIRE(back.device == "cuda:1");
   REQUIRE(back.sampling == gxn::BatchSampling::Images);
   REQUIRE(back.captions_per_image == 2);
+  REQUIRE(back.paths.i2t);
+  REQUIRE(back.paths.t2i);
+  REQUIRE(back.model.decoder.enabled);
+  REQUIRE(back.model.decoder.hidden_dim == 64);
+  REQUIRE(back.model.generator.enabled);
+  REQUIRE(back.model.generator.noise_dim == 20);
+  REQUIRE(back.reward == gxn::CaptionRewardKind::Bleu4);
+  REQUIRE(back.rl_weight == 0.7);
   const auto defaults = gxn::train_config_from_json("{}", "t");
   REQUIRE_FALSE(defaults.data_kind);
   REQUIRE(defaults.batch_size == 128);
@@ -60,6 +82,28 @@ TEST_CASE("A training config survives a JSON round trip", "[model][train_config]
   REQUIRE(defaults.grad_clip == 2.0);
   REQUIRE(defaults.min_word_count == 4);
   REQUIRE(defaults.sampling == gxn::BatchSampling::Captions);
+  REQUIRE(gxn::to_string(defaults.paths) == "embedding");
+  REQUIRE_FALSE(defaults.model.decoder.enabled);
+  REQUIRE_FALSE(defaults.model.generator.enabled);
+}
+
+TEST_CASE("Training paths: parsed by name, and they decide the model's generative modules", "[model][train_config]") {
+  REQUIRE(gxn::to_string(gxn::parse_training_paths("t2i,embedding")) == "embedding,t2i");
+  REQUIRE(gxn::to_string(gxn::parse_training_paths("i2t")) == "i2t");
+  REQUIRE_THROWS_WITH(gxn::parse_training_paths("embedding,gan"), Contains("'gan'") && Contains("embedding, i2t, t2i"));
+  REQUIRE_THROWS_WITH(gxn::parse_training_paths(""), Contains("names no training path"));
+  REQUIRE_THAT(error_of(R"({"paths": "embedding,x"})"), Contains("train.json") && Contains("'paths'") && Contains("'x'"));
+  REQUIRE_THAT(error_of(R"({"reward": "meteor"})"), Contains("'reward'") && Contains("cider, bleu4"));
+  REQUIRE_THAT(error_of(R"({"rl_weight": 1.5})"), Contains("rl_weight"));
+  REQUIRE_THAT(error_of(R"({"paths": "i2t", "model": {"decoder": {"max_length": 0}}})"), Contains("decoder.max_length"));
+  REQUIRE_THAT(error_of(R"({"model": {"decoder": {"beams": 3}}})"), Contains("'model.decoder.beams'"));
+  // The paths, not the model's flags, decide: an untrained module would only mislead.
+  const auto c = gxn::train_config_from_json(R"({"paths": "embedding,i2t", "model": {"generator": {"enabled": true}}})", "t");
+  REQUIRE(c.model.decoder.enabled);
+  REQUIRE_FALSE(c.model.generator.enabled);
+  gxn::TrainConfig mismatch;
+  mismatch.paths.t2i = true;
+  REQUIRE_THROWS_WITH(gxn::validate(mismatch), Contains("model.generator.enabled"));
 }
 
 TEST_CASE("The learning rate decays by steps", "[model][train_config]") {
@@ -117,4 +161,5 @@ TEST_CASE("The demo config is valid and trains cnn-small", "[model][train_config
   const auto c = gxn::demo_train_config();
   REQUIRE_NOTHROW(gxn::validate(c));
   REQUIRE(c.model.image.backbone == gxn::Backbone::CnnSmall);
+  REQUIRE(gxn::to_string(c.paths) == "embedding,i2t,t2i");
 }

@@ -62,6 +62,7 @@ struct CaptionBatch {
   torch::Tensor images;      // (U, D), (U, R, D) features or (U, 3, H, W): the batch's U distinct images
   torch::Tensor image_rows;  // (B) int64: caption i's image is images[image_rows[i]]
   torch::Tensor image_ids;   // (B) int64: caption i's image's index in the split (RankingLoss's same-image mask)
+  std::vector<std::int64_t> distinct_images;  // (U): the split index of each row of `images`
 };
 
 class CaptionDataset {
@@ -97,6 +98,10 @@ class CaptionDataset {
   CaptionBatch batch(const std::vector<std::int64_t>& caption_indices);
   // The model inputs of images `image_indices` (decoded on OpenMP threads; the cache applies).
   torch::Tensor image_inputs(const std::vector<std::int64_t>& image_indices);
+  // images: images `image_indices` as the text->image path's targets, (U, 3, 64, 64) RGB in
+  // [-1, 1] (shorter side resized to 64, centre crop). gxn::Error for precomputed data.
+  torch::Tensor generator_targets(const std::vector<std::int64_t>& image_indices);
+  bool has_images() const { return kind_ == DataKind::Images; }
   // Captions `caption_indices` as padded tensors.
   CaptionTensors caption_inputs(const std::vector<std::int64_t>& caption_indices) const;
 
@@ -110,6 +115,7 @@ class CaptionDataset {
   void read_precomp(const std::string& dir);
   void read_images(const std::string& dir);
   std::string caption_name(std::int64_t caption) const;  // where a caption comes from, for messages
+  std::vector<Image> decoded_images(const std::vector<std::int64_t>& image_indices);  // through the cache
 
   DataKind kind_;
   std::string split_;

@@ -59,9 +59,31 @@ struct TextEncoderConfig {
   std::string word_vectors;
 };
 
+// RNN_Dec, the image→text path: a GRU decoder conditioned on v_l (caption_decoder.hpp).
+struct CaptionDecoderConfig {
+  bool enabled = false;  // the model has a decoder (set by training the i2t path)
+  std::int64_t word_dim = 300;
+  std::int64_t hidden_dim = 1024;
+  std::int64_t max_length = 16;  // words a decoded caption may have (<end> not counted)
+};
+
+// The text→image path: conditioning augmentation, generator G(z, t_c) -> 64x64 RGB and the
+// matching-aware discriminator D(i, t_l) (conditioning_augmentation.hpp, image_generator.hpp,
+// image_discriminator.hpp).
+struct ImageGeneratorConfig {
+  bool enabled = false;  // the model has G and D (set by training the t2i path)
+  std::int64_t condition_dim = 128;  // size of t_c
+  std::int64_t noise_dim = 100;      // size of z
+  std::int64_t generator_channels = 64;      // width of G's first block, halved per upsampling
+  std::int64_t discriminator_channels = 64;  // width of D's first convolution, doubled per step
+  std::int64_t discriminator_text_dim = 128; // t_l compressed to this before D joins it to the image
+};
+
 struct ModelConfig {
   ImageEncoderConfig image;
   TextEncoderConfig text;
+  CaptionDecoderConfig decoder;
+  ImageGeneratorConfig generator;
   std::int64_t embed_dim = 1024;  // size of the common space
   bool l2_normalize = true;       // unit-length embeddings
   bool non_negative = true;       // absolute value, as order embeddings need
@@ -76,17 +98,17 @@ std::int64_t image_feature_dim(const ImageEncoderConfig& config);
 // Throws gxn::Error naming the first field out of range and its allowed range.
 void validate(const ModelConfig& config);
 
-// JSON with nested "image" and "text" objects; keys are the field names above, enums as
+// JSON with nested "image", "text", "decoder" and "generator" objects; keys are the field names above, enums as
 // their to_string names. Reading: missing keys keep their defaults; an unknown key, a wrong
 // type or an out-of-range value throws gxn::Error naming `source` (a file name, or where the
 // text came from) and the key.
 std::string to_json(const ModelConfig& config, int indent = 2);
 ModelConfig model_config_from_json(const std::string& json_text, const std::string& source);
 
-// A hash of what fixes the weights' shapes and the meaning of the embeddings: backbone,
-// feature size, pooling, vocabulary size, word/hidden/embedding sizes, the normalisation flags
-// and lambda. File paths and training-only settings (fine_tune, margin, max_violation) do
-// not change it.
+// A hash of what fixes the meaning of the embeddings: backbone, feature size, pooling,
+// vocabulary size, word/hidden/embedding sizes, the normalisation flags and lambda. File
+// paths, training-only settings (fine_tune, margin, max_violation) and the generative paths
+// (decoder, generator: they do not change an embedding) do not change it.
 std::uint64_t model_fingerprint(const ModelConfig& config);
 std::string fingerprint_hex(std::uint64_t fingerprint);  // 16 lowercase hex digits
 

@@ -6,6 +6,7 @@
 //   gxn::EncodedSplit test = gxn::encode_split(encoder, gxn::read_evaluation_split("shapes", "test"));
 //   gxn::RetrievalMetrics m = gxn::evaluate_embeddings(test.images, test.texts, encoder.score_options(),
 //                                                      gxn::EvalProtocol::All);
+#include "gxn/engine/caption_metrics.hpp"
 #include "gxn/engine/evaluation_split.hpp"
 #include "gxn/engine/retrieval_report.hpp"
 #include "gxn/model/encoder.hpp"
@@ -22,6 +23,16 @@ struct EncodedSplit {
 // `split`. A split of the other kind than the model takes is refused, naming both; a caption
 // with no word is refused naming the split and its image.
 EncodedSplit encode_split(const Encoder& encoder, EvaluationSplit split);
+
+// The captions the model's decoder writes for every image of `split` (greedy unless `decode`
+// says otherwise), and their BLEU-1..4 and CIDEr-D against the split's five captions per image
+// (document frequencies over this split's references, as coco-caption does).
+struct CaptionedSplit {
+  std::vector<std::string> generated;  // one per image
+  CaptionMetrics metrics;
+};
+CaptionedSplit caption_split(const Encoder& encoder, const EvaluationSplit& split,
+                             const std::optional<DecodeOptions>& decode = std::nullopt);
 
 // The split as a report answers example queries on it (only for a split of image files).
 ReportSplit report_split(const EncodedSplit& split);

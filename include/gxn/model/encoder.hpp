@@ -71,6 +71,22 @@ class Encoder {
   // True when the model takes precomputed features (backbone precomp), false when images.
   bool takes_features() const;
 
+  // What the model imagines (the generative paths; gxn::Error when the model lacks the path).
+  // Captions RNN_Dec writes for image files / decoded images / precomputed features (one row
+  // per image, as encode_features takes them): words joined by spaces. nullopt decodes
+  // greedily up to the model's decoder.max_length.
+  std::vector<std::string> caption_images(const std::vector<std::string>& paths,
+                                          const std::optional<DecodeOptions>& options = std::nullopt) const;
+  std::vector<std::string> caption_images(const std::vector<Image>& images,
+                                          const std::optional<DecodeOptions>& options = std::nullopt) const;
+  std::vector<std::string> caption_features(const MatrixView& features,
+                                            const std::optional<DecodeOptions>& options = std::nullopt) const;
+  // `count` 64x64 RGB images G imagines for `caption`, one per noise vector z. The same seed
+  // gives the same images (z and the conditioning augmentation's noise are drawn from it).
+  std::vector<Image> imagine(const std::string& caption, std::int64_t count, std::uint64_t seed = 1) const;
+  bool can_caption() const { return model_->has_decoder(); }
+  bool can_imagine() const { return model_->has_generator(); }
+
   const ModelConfig& config() const { return model_->config(); }
   const Vocabulary& vocabulary() const { return vocabulary_; }
   std::int64_t embed_dim() const { return config().embed_dim; }  // D: rows hold 2·D floats
@@ -90,6 +106,14 @@ class Encoder {
   Matrix encode_batches(std::int64_t count, const char* label,
                         const std::function<Embeddings(std::int64_t, std::int64_t)>& encode) const;
   void require_images() const;
+  // Checks precomputed features for this model; returns the regions R per row.
+  std::int64_t check_features(const MatrixView& features) const;
+  torch::Tensor feature_batch(const MatrixView& features, std::int64_t regions, std::int64_t start, std::int64_t end) const;
+  // Decodes image files [start, end) of `paths` on worker threads; gxn::Error names the first bad file.
+  std::vector<Image> decode_files(const std::vector<std::string>& paths, std::int64_t start, std::int64_t end) const;
+  // Captions for `count` images, `inputs(start, end)` giving each batch's model input.
+  std::vector<std::string> caption_batches(std::int64_t count, const std::optional<DecodeOptions>& options,
+                                           const std::function<torch::Tensor(std::int64_t, std::int64_t)>& inputs) const;
 
   mutable GxnModel model_{nullptr};  // encoding does not change the model; LibTorch's forward is not const
   Vocabulary vocabulary_;

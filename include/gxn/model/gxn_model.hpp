@@ -1,13 +1,20 @@
 #pragma once
 // GxnModel: the image encoder, the text encoder and the four projections into the common
 // space (P_v^h, P_v^l, P_t^h, P_t^l). Images become {v_h, v_l}, captions {t_h, t_l}.
+// With config.decoder.enabled it also holds RNN_Dec (captions from v_l), and with
+// config.generator.enabled the text->image path: conditioning augmentation, G and D (images
+// from t_l). Retrieval uses only the embeddings.
 #include <torch/torch.h>
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "gxn/model/caption_decoder.hpp"
+#include "gxn/model/conditioning_augmentation.hpp"
 #include "gxn/model/config.hpp"
+#include "gxn/model/image_discriminator.hpp"
+#include "gxn/model/image_generator.hpp"
 #include "gxn/model/image_encoder.hpp"
 #include "gxn/model/order_similarity.hpp"
 #include "gxn/model/projection.hpp"
@@ -32,6 +39,12 @@ struct GxnModelImpl : torch::nn::Module {
   Embeddings encode_images(const torch::Tensor& images);
   // Token ids (B, L) and lengths (B), as TextEncoderImpl::forward takes them -> {t_h, t_l}.
   Embeddings encode_texts(const torch::Tensor& ids, const torch::Tensor& lengths);
+  // Captions for images (as encode_images takes them): RNN_Dec decodes from v_l. Runs in the
+  // model's current mode; gxn::Error when the model has no decoder.
+  DecodedCaptions caption_images(const torch::Tensor& images, const DecodeOptions& options);
+  // Images G imagines for captions' t_l (B, embed_dim), one per row of `noise` (B, noise_dim):
+  // (B, 3, 64, 64) in [-1, 1]. gxn::Error when the model has no generator.
+  torch::Tensor imagine(const torch::Tensor& grounded_texts, const torch::Tensor& noise);
   // s* for every (caption, image) pair: (Bt, Bv), with the model's lambda.
   torch::Tensor similarity(const Embeddings& texts, const Embeddings& images) const;
 
@@ -42,6 +55,13 @@ struct GxnModelImpl : torch::nn::Module {
   TextEncoder text_encoder{nullptr};    // W_e, RNN_Enc^h, RNN_Enc^l
   Projection image_to_abstract{nullptr}, image_to_grounded{nullptr};  // P_v^h, P_v^l
   Projection text_to_abstract{nullptr}, text_to_grounded{nullptr};    // P_t^h, P_t^l
+  CaptionDecoder caption_decoder{nullptr};           // RNN_Dec: null unless config.decoder.enabled
+  ConditioningAugmentation conditioning{nullptr};    // phi, mu, sigma: null unless config.generator.enabled
+  ImageGenerator image_generator{nullptr};           // G
+  ImageDiscriminator image_discriminator{nullptr};   // D (trained by its own optimiser)
+
+  bool has_decoder() const { return !caption_decoder.is_empty(); }
+  bool has_generator() const { return !image_generator.is_empty(); }
 
  private:
   ModelConfig config_;

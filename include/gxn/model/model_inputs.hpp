@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gxn/engine/image.hpp"
+#include "gxn/engine/preprocess.hpp"
 #include "gxn/engine/vocabulary.hpp"
 #include "gxn/model/config.hpp"
 
@@ -29,5 +30,7 @@ CaptionTensors caption_tensors(const std::vector<std::vector<std::int64_t>>& seq
 // Decoded RGB images as the image encoder's input (B, 3, crop, crop): resized, centre-cropped
 // and ImageNet-normalised per image_input_size(config), on OpenMP threads.
 torch::Tensor image_tensor(const std::vector<Image>& images, const ImageEncoderConfig& config);
+// The same with explicit preprocessing (B, 3, options.crop, options.crop).
+torch::Tensor image_tensor(const std::vector<Image>& images, const PreprocessOptions& options);
 
 }  // namespace gxn

@@ -37,6 +37,26 @@
 //   "image_cache_mb"     integer >= 0, default 2048: decoded-image cache (caption_dataset.hpp)
 //   "checkpoint_steps"   integer >= 0, default 0: also checkpoint every N steps inside an epoch
 //   "quiet"              bool, default false: no progress line, no per-epoch lines
+//   "paths"              string, default "embedding": the training paths, comma-separated, of
+//                        embedding (L_R+), i2t (the caption decoder: L_xe, then with L_rl) and
+//                        t2i (the conditional GAN). They decide model.decoder.enabled (i2t)
+//                        and model.generator.enabled (t2i). Every path's loss updates the
+//                        shared encoders.
+//   "caption_weight"     number 0..1e6, default 1: weight of the i2t loss in the encoders' loss
+//   "imagine_weight"     number 0..1e6, default 1: weight of G's loss in the encoders' loss
+//                        (both are per caption and summed over the batch, as L_R+ is)
+//   "xe_epochs"          integer 0..100000, default 5: i2t trains on cross-entropy alone for this
+//                        many epochs, then on (1 - rl_weight) L_xe + rl_weight L_rl
+//   "rl_weight"          number 0..1, default 0.5: gamma, the self-critical share of the i2t loss
+//   "reward"             "cider" (default) | "bleu4": r(c) of self-critical training, against the
+//                        image's reference captions
+//   "sample_temperature" number (0, 100], default 1: sampling temperature of self-critical training
+//   "rl_samples"         integer 1..100, default 5: captions sampled per image in a self-critical step
+//                        (several keep the policy gradient's variance down)
+//   "kl_weight"          number 0..1e6, default 2: beta_s, weight of KL(N(mu, sigma) || N(0, 1)) in G's loss
+//   "fake_weight"        number 0..1e6, default 0.5: beta_f, D's weight on generated images
+//   "wrong_weight"       number 0..1e6, default 0.5: beta_w, D's weight on real images with a wrong caption
+//   "discriminator_learning_rate" number (0, 10], default 2e-4: D's own Adam (beta1 0.5, as DCGAN)
 //   "out_dir"            string: the run folder, which receives
 //                          config.json     this config (vocab_size filled in)
 //                          vocab.txt       the vocabulary, built from the training split
@@ -54,6 +74,20 @@ namespace gxn {
 
 // How an epoch is cut into batches (see "sampling" above).
 enum class BatchSampling { Captions, Images };
+
+// The training paths a run uses (see "paths" above).
+struct TrainingPaths {
+  bool embedding = true;  // look & match: L_R+
+  bool i2t = false;       // image->text: the caption decoder
+  bool t2i = false;       // text->image: the conditional GAN
+};
+std::string to_string(const TrainingPaths& paths);         // "embedding,i2t,t2i"
+TrainingPaths parse_training_paths(const std::string& text);  // gxn::Error naming an unknown or missing path
+
+// The reward of self-critical training.
+enum class CaptionRewardKind { CiderD, Bleu4 };
+const char* to_string(CaptionRewardKind reward);                    // "cider", "bleu4"
+CaptionRewardKind parse_caption_reward(const std::string& name);  // gxn::Error listing the names
 const char* to_string(BatchSampling sampling);               // "captions", "images"
 BatchSampling parse_batch_sampling(const std::string& name);  // gxn::Error listing the names
 
@@ -80,7 +114,23 @@ struct TrainConfig {
   std::int64_t checkpoint_steps = 0;
   bool quiet = false;
   std::string out_dir;
+  TrainingPaths paths;
+  double caption_weight = 1.0;
+  double imagine_weight = 1.0;
+  std::int64_t xe_epochs = 5;
+  double rl_weight = 0.5;
+  CaptionRewardKind reward = CaptionRewardKind::CiderD;
+  double sample_temperature = 1.0;
+  std::int64_t rl_samples = 5;
+  double kl_weight = 2.0;
+  double fake_weight = 0.5;
+  double wrong_weight = 0.5;
+  double discriminator_learning_rate = 2e-4;
 };
+
+// Gives the model the modules its paths train, and only those: model.decoder.enabled = i2t,
+// model.generator.enabled = t2i (an untrained decoder or generator would only mislead).
+void set_path_modules(TrainConfig& config);
 
 // The learning rate of epoch `epoch` (0-based): learning_rate * lr_decay^(epoch / lr_decay_epochs).
 double learning_rate_at(const TrainConfig& config, std::int64_t epoch);

@@ -1,20 +1,34 @@
 #pragma once
-// EmbeddingTrainer: trains the embedding path (look & match) -- GxnModel's encoders and
-// projections under the ranking loss L_R+ -- with Adam, gradient clipping and a step learning
-// rate schedule, on batches of shuffled captions or of shuffled images with their five captions
-// (TrainConfig::sampling); validates every epoch with the engine's metrics, keeps the best
-// model by rsum, and checkpoints so that a killed run resumes exactly where it stopped.
+// Trainer: trains a GXN model on the paths TrainConfig::paths names, alone or jointly, with
+// Adam, gradient clipping and a step learning rate schedule, on batches of shuffled captions or
+// of shuffled images with their five captions (TrainConfig::sampling):
+//   embedding  L_R+ over the batch (ranking_loss.hpp);
+//   i2t        RNN_Dec's cross-entropy on every caption of the batch from its image's v_l, and
+//              after xe_epochs the mix (1 - gamma) L_xe + gamma L_rl with self-critical L_rl on
+//              the batch's distinct images (self_critical.hpp; reward CIDEr-D or BLEU-4 against
+//              the image's training captions);
+//   t2i        per distinct image of the batch and its first caption: G's loss (non-saturating,
+//              plus beta_s KL) into the shared optimiser, and D's loss into D's own Adam
+//              (gan_loss.hpp), G and D alternating every batch.
+// The losses of the paths are added (caption_weight, imagine_weight; each per caption and
+// summed over the batch) and update the shared encoders together in one step. Every epoch
+// validates retrieval with the engine's metrics (plus CIDEr-D of greedy captions with i2t),
+// keeps the best model by rsum, and checkpoints so that a killed run resumes exactly.
 //
 // Files in config.out_dir (see train_config.hpp):
 //   checkpoint.gxn  a section file (magic "GXNCHKPT", version 1, the model fingerprint): the
 //                   model's sections as in a model file (config, vocabulary, weights), then
 //                   "train_config" (JSON), "optimizer" (torch::serialize of Adam), "state"
 //                   (JSON: epoch, step, position in the epoch, learning rate, best rsum ...),
+//                   "discriminator_optimizer" (D's Adam; t2i only),
 //                   "torch_rng" (torch's default generator state) and "log" (log.csv so far).
 //                   Written atomically after every epoch (and every checkpoint_steps steps).
-//   log.csv         header "epoch,lr,train_loss,i2t_r1,i2t_r5,i2t_r10,t2i_r1,t2i_r5,t2i_r10,rsum,seconds,best",
+//   log.csv         header "epoch,lr,train_loss,i2t_r1,i2t_r5,i2t_r10,t2i_r1,t2i_r5,t2i_r10,rsum,seconds,best,
+//                   ranking_loss,caption_loss,generator_loss,discriminator_loss,val_cider",
 //                   one row per finished epoch; train_loss is the mean over the epoch's batches
-//                   of L_R+ / batch size; seconds covers training and validation.
+//                   of the total loss / batch size, the *_loss columns the means of each path's
+//                   loss (0 for a path not trained); val_cider is CIDEr-D of greedy captions of
+//                   the validation images (i2t only); seconds covers training and validation.
 //   best.gxn        save_model of the epoch with the highest validation rsum so far.
 // Determinism: the same config (seed, thread count, device) gives bit-identical weights, and
 // a resumed run gives the weights the uninterrupted run would have had (on the CPU).
@@ -26,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "gxn/engine/caption_metrics.hpp"
 #include "gxn/engine/metrics.hpp"
 #include "gxn/engine/vocabulary.hpp"
 #include "gxn/model/caption_dataset.hpp"
@@ -54,12 +69,30 @@ TrainConfig read_checkpoint_config(const std::string& path);
 RetrievalMetrics evaluate_retrieval(GxnModel& model, CaptionDataset& data, const torch::Device& device = torch::kCPU,
                                     int threads = 0);
 
+// BLEU and CIDEr-D of `model`'s captions (decoded with `decode`, in inference mode on `device`)
+// for the images of `data`, against each image's reference captions. gxn::Error when the model
+// has no caption decoder.
+CaptionMetrics evaluate_captioning(GxnModel& model, CaptionDataset& data, const Vocabulary& vocabulary,
+                                   const DecodeOptions& decode, const torch::Device& device = torch::kCPU);
+
+// One step's losses: the total the shared optimiser minimised and each path's part of it
+// (means per caption, before the path weights; 0 for a path not trained).
+struct StepLosses {
+  double total = 0;          // summed over the batch
+  double ranking = 0;        // L_R+ / batch size
+  double caption = 0;        // L_xe, or (1 - gamma) L_xe + gamma L_rl
+  double generator = 0;      // G's loss (with beta_s KL)
+  double discriminator = 0;  // D's loss (D's own optimiser)
+};
+
 // What one epoch did.
 struct EpochReport {
   std::int64_t epoch = 0;  // 1-based
   double learning_rate = 0;
-  double train_loss = 0;   // mean of L_R+ / batch size over the epoch's batches
+  double train_loss = 0;   // mean of the total loss / batch size over the epoch's batches
+  StepLosses losses;       // means over the epoch's batches
   RetrievalMetrics val;    // on the validation split (val_max_images of it)
+  double val_cider = 0;    // CIDEr-D of greedy captions on the same images (i2t only)
   double seconds = 0;      // training and validation
   bool best = false;       // the best rsum so far: written to best.gxn
 };
@@ -81,7 +114,7 @@ struct TrainHooks {
   std::function<bool(std::int64_t step, double loss)> on_step;
 };
 
-class EmbeddingTrainer {
+class Trainer {
  public:
   enum class Start { Fresh, Resume };
 
@@ -94,20 +127,22 @@ class EmbeddingTrainer {
   // val_max_images) must equal the checkpoint's; epochs, threads, device, quiet, data_dir,
   // image_dir, image_cache_mb and checkpoint_steps may change.
   // gxn::Error naming the file or field at fault (device "cuda" without CUDA included).
-  explicit EmbeddingTrainer(const TrainConfig& config, Start start = Start::Fresh);
-  ~EmbeddingTrainer();
-  EmbeddingTrainer(const EmbeddingTrainer&) = delete;
-  EmbeddingTrainer& operator=(const EmbeddingTrainer&) = delete;
+  explicit Trainer(const TrainConfig& config, Start start = Start::Fresh);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
 
   // Runs the remaining epochs. A non-finite loss or gradient stops training with
   // gxn::Error(NonFinite) naming the epoch and step; the last checkpoint is left as it was.
   TrainSummary train(const TrainHooks& hooks = {});
 
-  // One optimisation step on `batch`: L_R+ forward, backward, gradient clipping, Adam update
-  // at the current learning rate. Returns the loss (summed over the batch, as RankingLoss
-  // gives it). Throws gxn::Error(NonFinite) before updating when the loss or the gradient
-  // norm is NaN/Inf, so the weights stay as they were.
+  // One optimisation step on `batch`: every path's loss forward, backward, gradient clipping,
+  // Adam updates at the current learning rate (and D's). Returns the total loss (summed over
+  // the batch, as RankingLoss gives L_R+); last_step() has its parts. Throws
+  // gxn::Error(NonFinite) before updating when a loss or a gradient norm is NaN/Inf, so the
+  // weights stay as they were.
   double train_step(const CaptionBatch& batch);
+  const StepLosses& last_step() const { return last_step_; }
 
   // evaluate_retrieval of the current weights on `data` (its captions encoded with the run's
   // vocabulary first if they are not).
@@ -140,6 +175,12 @@ class EmbeddingTrainer {
   // The captions of batch `batch` of an epoch visiting `order`.
   std::vector<std::int64_t> batch_captions(const std::vector<std::int64_t>& order, std::int64_t batch) const;
   [[noreturn]] void diverged(const std::string& what, double value) const;
+  void build_optimizers();
+  void build_reward();
+  bool self_critical_now() const;  // i2t past its cross-entropy-only epochs
+  // The i2t loss: (B) captions from their images' v_l, self-critical on the U distinct images.
+  torch::Tensor caption_loss(const torch::Tensor& distinct_grounded, const torch::Tensor& caption_grounded,
+                             const CaptionBatch& batch, const torch::Tensor& ids);
 
   TrainConfig config_;
   torch::Device device_{torch::kCPU};
@@ -149,12 +190,17 @@ class EmbeddingTrainer {
   RankingLoss loss_{nullptr};
   std::vector<torch::Tensor> trainable_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
+  std::vector<torch::Tensor> discriminator_params_;
+  std::unique_ptr<torch::optim::Adam> discriminator_optimizer_;
+  std::unique_ptr<CiderD> cider_;                     // i2t with reward cider: over the training captions
+  std::vector<std::vector<Tokens>> train_references_;  // i2t: each training image's captions as metric tokens
+  StepLosses last_step_;
+  StepLosses epoch_sums_;  // the current epoch's step losses summed (total as loss / batch size)
 
   // Position: epochs finished, steps taken in all, and inside the current epoch.
   std::int64_t epoch_ = 0;
   std::int64_t step_ = 0;
   std::int64_t batch_in_epoch_ = 0;
-  double epoch_loss_sum_ = 0;     // sum of loss / batch size over the epoch's batches so far
   double epoch_seconds_ = 0;      // time spent in the current epoch before a resume
   double learning_rate_ = 0;
   double best_rsum_ = -1;
