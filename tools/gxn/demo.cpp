@@ -1,7 +1,8 @@
 // `gxn demo`: the whole path on data gxn makes itself. Generates the shapes dataset (if the
-// folder has none), trains the embedding path (resuming a run the folder already holds), then
-// evaluates on the test split, answers example queries both ways and writes
-// DIR/model.gxn, DIR/metrics.json (as `gxn eval --json`) and DIR/report.html.
+// folder has none), trains all three paths jointly (resuming a run the folder already holds),
+// then evaluates retrieval and captioning on the test split, answers example queries both ways
+// (with what the model imagines for them) and writes DIR/model.gxn, DIR/metrics.json (as
+// `gxn eval --captions --json`) and DIR/report.html.
 #include <unistd.h>
 
 #include <chrono>
@@ -60,10 +61,10 @@ void train(const DemoArgs& args, const std::string& data_dir, const std::string&
   config.quiet = args.quiet;
   if (args.epochs > 0) config.epochs = args.epochs;
   const bool resume = fs::exists(checkpoint_path(run_dir));
-  say(args, std::string(resume ? "train: resuming " : "train: ") + run_dir + " (cnn-small, " +
-                std::to_string(config.epochs) + " epochs)");
+  say(args, std::string(resume ? "train: resuming " : "train: ") + run_dir + " (cnn-small, paths " +
+                to_string(config.paths) + ", " + std::to_string(config.epochs) + " epochs)");
   const auto start = std::chrono::steady_clock::now();
-  EmbeddingTrainer trainer(config, resume ? EmbeddingTrainer::Start::Resume : EmbeddingTrainer::Start::Fresh);
+  Trainer trainer(config, resume ? Trainer::Start::Resume : Trainer::Start::Fresh);
   const TrainSummary summary = trainer.train();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   say(args, "train: " + std::to_string(summary.epochs_done) + " epochs in " + format_duration(seconds) +
@@ -78,6 +79,7 @@ void print_examples(const RetrievalReport& report) {
   }
   for (const auto& q : report.image_queries) {
     std::printf("\n%s\n", q.name.c_str());
+    for (const auto& t : q.extra_texts) std::printf("  %s: %s\n", t.label.c_str(), t.text.c_str());
     for (std::size_t i = 0; i < q.captions.size() && i < 3; ++i)
       std::printf("  %s %9.4f  %s\n", q.captions[i].relevant ? "✓" : " ", q.captions[i].score, q.captions[i].text.c_str());
   }
@@ -99,10 +101,15 @@ void run_demo(const DemoArgs& args) {
   const Encoder encoder(model_path, encoder_options);
   const EncodedSplit split = encode_split(encoder, read_evaluation_split(data_dir, "test", ""));
   const RetrievalMetrics m = evaluate_embeddings(split.images, split.texts, encoder.score_options(), EvalProtocol::All);
+  const CaptionedSplit captioned = caption_split(encoder, split.data);
   std::printf("\ntest split:\n");
   print_metrics_table(m, "all", split.images.rows(), split.texts.rows());
-  write_file_atomically((fs::path(args.out) / "metrics.json").string(),
-                        metrics_json(m, "all", split.images.rows(), split.texts.rows()).dump(2) + "\n");
+  std::printf("\ngenerated captions (greedy) against the test captions:\n");
+  print_caption_metrics_table(captioned.metrics, static_cast<std::int64_t>(captioned.generated.size()),
+                                static_cast<std::int64_t>(split.data.captions.size()));
+  auto metrics = metrics_json(m, "all", split.images.rows(), split.texts.rows());
+  metrics["captioning"] = caption_metrics_json(captioned.metrics);
+  write_file_atomically((fs::path(args.out) / "metrics.json").string(), metrics.dump(2) + "\n");
 
   const RetrievalReport report = model_report(encoder, split, m, "all", model_path, data_dir, "test", 4);
   if (!args.quiet) print_examples(report);
@@ -114,7 +121,7 @@ void run_demo(const DemoArgs& args) {
 void add_demo(CLI::App& gxn) {
   auto args = std::make_shared<DemoArgs>();
   CLI::App* cmd = gxn.add_subcommand(
-      "demo", "Generate the shapes data, train a GXN embedding model on it, evaluate it and write an HTML report");
+      "demo", "Generate the shapes data, train a GXN model on it (all three paths), evaluate it and write an HTML report");
   cmd->add_option("--out", args->out, "the demo's folder (data/, run/, model.gxn, metrics.json, report.html)")
       ->capture_default_str();
   cmd->add_option("--images", args->images, "scenes to generate (if the folder has no data yet)")

@@ -36,16 +36,13 @@ void run_encode(const EncodeArgs& args) {
     kind = "caption";
   } else {
     const NpyArray array = read_npy(args.features);
-    if ((array.shape.size() != 2 && array.shape.size() != 3) || array.shape[0] < 1)
-      throw Error(ErrorCode::Shape, args.features + ": expected features of shape (N, D) or (N, R, D) with N ≥ 1");
-    const std::int64_t n = array.shape[0];
-    const MatrixView features(array.data.data(), n, array.count() / n);
+    const MatrixView features = feature_rows(array, args.features);
     try {
       rows = encoder.encode_features(features);
     } catch (const Error& e) {
       throw Error(e.code(), args.features + ": " + e.what());
     }
-    for (std::int64_t i = 0; i < n; ++i) names.push_back(std::to_string(i));
+    for (std::int64_t i = 0; i < features.rows; ++i) names.push_back(std::to_string(i));
     kind = "feature row";
   }
   write_embeddings(args.out, rows);

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "gxn/engine/npy.hpp"
 #include "gxn/model/encoder.hpp"
 
 namespace gxn::cli {
@@ -33,6 +34,14 @@ inline void add_encoder_options(CLI::App* cmd, EncoderArgs& args, bool model_opt
       ->capture_default_str()
       ->check(CLI::Range(0, 4096));
   cmd->add_flag("--quiet", args.quiet, "no progress line");
+}
+
+// Precomputed features read from `path`, (N, D) or (N, R, D), as N rows of R·D floats (a view of `array`).
+inline MatrixView feature_rows(const NpyArray& array, const std::string& path) {
+  if ((array.shape.size() != 2 && array.shape.size() != 3) || array.shape[0] < 1)
+    throw Error(ErrorCode::Shape, path + ": expected features of shape (N, D) or (N, R, D) with N ≥ 1");
+  const std::int64_t n = array.shape[0];
+  return MatrixView(array.data.data(), n, array.count() / n);
 }
 
 }  // namespace gxn::cli

@@ -24,6 +24,7 @@ struct EvalArgs {
   // Evaluation and output.
   std::string protocol = "all";
   bool json = false;
+  bool captions = false;  // also caption the images (a model with a decoder) and score the captions
   std::string report;
   std::int64_t report_queries = 6;
 };
@@ -50,8 +51,8 @@ void run_eval(const EvalArgs& args) {
     throw Error(ErrorCode::InvalidArgument,
                 "eval: give either the score matrix (--scores S.npy) or a model and data (--model M --data DIR)");
   if (!args.scores_path.empty()) {
-    if (!args.data.empty() || !args.report.empty())
-      throw Error(ErrorCode::InvalidArgument, "eval: --data and --report go with --model, not --scores");
+    if (!args.data.empty() || !args.report.empty() || args.captions)
+      throw Error(ErrorCode::InvalidArgument, "eval: --data, --captions and --report go with --model, not --scores");
     const Matrix scores = load_scores(args);
     print_metrics(evaluate(scores, protocol), scores.rows(), scores.cols(), args);
     return;
@@ -66,7 +67,21 @@ void run_eval(const EvalArgs& args) {
   const Encoder encoder(args.encoder.model, args.encoder.options());
   const EncodedSplit split = encode_split(encoder, std::move(data));
   const RetrievalMetrics m = evaluate_embeddings(split.images, split.texts, encoder.score_options(), protocol);
-  print_metrics(m, split.images.rows(), split.texts.rows(), args);
+  if (args.captions) {
+    const CaptionedSplit captioned = caption_split(encoder, split.data);
+    if (args.json) {
+      auto j = metrics_json(m, args.protocol, split.images.rows(), split.texts.rows());
+      j["captioning"] = caption_metrics_json(captioned.metrics);
+      std::printf("%s\n", j.dump(2).c_str());
+    } else {
+      print_metrics_table(m, args.protocol, split.images.rows(), split.texts.rows());
+      std::printf("\ngenerated captions (greedy) against the split's references:\n");
+      print_caption_metrics_table(captioned.metrics, static_cast<std::int64_t>(captioned.generated.size()),
+                                static_cast<std::int64_t>(split.data.captions.size()));
+    }
+  } else {
+    print_metrics(m, split.images.rows(), split.texts.rows(), args);
+  }
   if (args.report.empty()) return;
   write_retrieval_report(args.report, model_report(encoder, split, m, args.protocol, args.encoder.model, args.data,
                                                    args.split, args.report_queries));
@@ -97,6 +112,9 @@ void add_eval(CLI::App& gxn) {
   cmd->add_flag("--json", args->json,
                 "print JSON: {\"i2t\": {r1, r5, r10, medr, meanr}, \"t2i\": {...}, \"rsum\", \"protocol\", \"images\", "
                 "\"captions\"}");
+  cmd->add_flag("--captions", args->captions,
+                "with --model (trained with the i2t path): also caption every image greedily and print BLEU-1..4 and "
+                "CIDEr-D against the split's captions (JSON: member \"captioning\")");
   cmd->add_option("--report", args->report,
                   "with --model and a dataset of images: also write an HTML report (metrics and example queries "
                   "with contact sheets) to this file, its images beside it in <name>_files/");

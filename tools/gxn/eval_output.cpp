@@ -60,6 +60,16 @@ RetrievalReport model_report(const Encoder& encoder, const EncodedSplit& encoded
   report.metrics_note = "Protocol " + protocol + " on the " + split + " split";
   add_split_queries(report, report_split(encoded), spread_indices(encoded.texts.rows(), queries),
                     spread_indices(encoded.images.rows(), queries), encoder.score_options(), 5);
+  // What the generative paths imagine, beside what retrieval found.
+  if (encoder.can_imagine())
+    for (std::size_t q = 0; q < report.text_queries.size(); ++q) {
+      auto& query = report.text_queries[q];
+      for (Image& image : encoder.imagine(query.text, 4, q + 1))
+        query.extra_images.push_back({"imagined", std::move(image)});
+    }
+  if (encoder.can_caption())
+    for (auto& query : report.image_queries)
+      query.extra_texts.push_back({"generated caption", encoder.caption_images(std::vector<Image>{query.image}).at(0)});
   return report;
 }
 

@@ -1,5 +1,6 @@
-// `gxn train`: trains the embedding path on a dataset folder (precomputed features or images
-// with captions) into a run folder; --resume continues a run from its checkpoint.
+// `gxn train`: trains a GXN model's paths (embedding, i2t, t2i; alone or jointly) on a dataset
+// folder (precomputed features or images with captions) into a run folder; --resume continues
+// a run from its checkpoint.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -13,25 +14,30 @@ namespace gxn::cli {
 namespace {
 
 struct TrainArgs {
-  std::string data, config, out, backbone;
+  std::string data, config, out, backbone, paths;
   std::int64_t epochs = 0, batch_size = 0, feature_dim = 0;
   double lr = 0;
   int threads = 0;
   std::uint64_t seed = 0;
-  bool resume = false, quiet = false;
+  bool resume = false, quiet = false, demo_config = false;
   // Options given on the command line (CLI11 counts them); only those override the config.
   CLI::Option *epochs_opt = nullptr, *batch_opt = nullptr, *lr_opt = nullptr, *backbone_opt = nullptr,
-              *threads_opt = nullptr, *seed_opt = nullptr, *feature_dim_opt = nullptr;
+              *threads_opt = nullptr, *seed_opt = nullptr, *feature_dim_opt = nullptr, *paths_opt = nullptr;
 };
 
 bool given(const CLI::Option* option) { return option && option->count() > 0; }
 
-// The config a run starts (or resumes) with: the checkpoint's on --resume, else --config's,
-// else defaults suited to the data; then the options given on the command line.
+// The config a run starts (or resumes) with: --config's or --demo-config's, else the
+// checkpoint's on --resume, else defaults suited to the data; then the options given on the
+// command line.
 TrainConfig make_config(const TrainArgs& args) {
   TrainConfig config;
-  const bool from_file = !args.config.empty();
-  if (from_file) {
+  const bool settings_given = !args.config.empty() || args.demo_config;
+  if (!args.config.empty() && args.demo_config)
+    throw Error(ErrorCode::InvalidArgument, "train: --config and --demo-config both say where the settings come from: choose one");
+  if (args.demo_config) {
+    config = demo_train_config();
+  } else if (!args.config.empty()) {
     config = read_train_config(args.config);
   } else if (args.resume) {
     const std::string checkpoint = checkpoint_path(args.out);
@@ -44,7 +50,7 @@ TrainConfig make_config(const TrainArgs& args) {
     throw Error(ErrorCode::InvalidArgument, "train: give the dataset folder with --data DIR");
   config.out_dir = args.out;
   // Without a config file the image backbone follows the data: images train cnn-small.
-  if (!from_file && !args.resume && !given(args.backbone_opt) && !config.data_kind &&
+  if (!settings_given && !args.resume && !given(args.backbone_opt) && !config.data_kind &&
       detect_data_kind(config.data_dir) == DataKind::Images)
     config.model.image.backbone = Backbone::CnnSmall;
   if (given(args.backbone_opt)) config.model.image.backbone = parse_backbone(args.backbone);
@@ -54,6 +60,10 @@ TrainConfig make_config(const TrainArgs& args) {
   if (given(args.lr_opt)) config.learning_rate = args.lr;
   if (given(args.threads_opt)) config.threads = args.threads;
   if (given(args.seed_opt)) config.seed = args.seed;
+  if (given(args.paths_opt)) {
+    config.paths = parse_training_paths(args.paths);
+    set_path_modules(config);
+  }
   if (args.quiet) config.quiet = true;
   return config;
 }
@@ -67,11 +77,11 @@ void print_metrics(const RetrievalMetrics& m) {
 
 void run_train(const TrainArgs& args) {
   const TrainConfig config = make_config(args);
-  EmbeddingTrainer trainer(config, args.resume ? EmbeddingTrainer::Start::Resume : EmbeddingTrainer::Start::Fresh);
+  Trainer trainer(config, args.resume ? Trainer::Start::Resume : Trainer::Start::Fresh);
   const TrainConfig& c = trainer.config();
   if (!c.quiet) {
-    std::printf("training %s on %s (%s): %lld train images, %lld captions; validation %lld images; vocabulary %lld words\n",
-                to_string(c.model.image.backbone), c.data_dir.c_str(), to_string(*c.data_kind),
+    std::printf("training %s (paths %s) on %s (%s): %lld train images, %lld captions; validation %lld images; vocabulary %lld words\n",
+                to_string(c.model.image.backbone), to_string(c.paths).c_str(), c.data_dir.c_str(), to_string(*c.data_kind),
                 static_cast<long long>(trainer.train_data().image_count()),
                 static_cast<long long>(trainer.train_data().caption_count()),
                 static_cast<long long>(trainer.val_data().image_count()),
@@ -84,9 +94,12 @@ void run_train(const TrainArgs& args) {
   TrainHooks hooks;
   hooks.on_epoch = [&](const EpochReport& r) {
     if (!c.quiet) {
-      std::printf("epoch %lld/%lld  loss %.4f  lr %.3g  val R@1 i2t %.2f t2i %.2f  rsum %.2f  %.1fs%s\n",
-                  static_cast<long long>(r.epoch), static_cast<long long>(c.epochs), r.train_loss, r.learning_rate,
-                  r.val.i2t.r1, r.val.t2i.r1, r.val.rsum, r.seconds, r.best ? "  (best)" : "");
+      std::printf("epoch %lld/%lld  loss %.4f  lr %.3g  val R@1 i2t %.2f t2i %.2f  rsum %.2f", static_cast<long long>(r.epoch),
+                  static_cast<long long>(c.epochs), r.train_loss, r.learning_rate, r.val.i2t.r1, r.val.t2i.r1,
+                  r.val.rsum);
+      if (c.paths.i2t) std::printf("  caption loss %.3f  val CIDEr-D %.3f", r.losses.caption, r.val_cider);
+      if (c.paths.t2i) std::printf("  G %.3f  D %.3f", r.losses.generator, r.losses.discriminator);
+      std::printf("  %.1fs%s\n", r.seconds, r.best ? "  (best)" : "");
       std::fflush(stdout);
     }
     return true;
@@ -104,13 +117,15 @@ void add_train(CLI::App& gxn) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = gxn.add_subcommand(
       "train",
-      "Train the embedding path (look & match) on a dataset folder: precomputed features (train_ims.npy, "
+      "Train a GXN model (the embedding path, and with --paths the caption decoder and the image generator) on a dataset folder: precomputed features (train_ims.npy, "
       "train_caps.txt, ...) or images with a Karpathy-style dataset.json. Writes RUN/best.gxn (best validation "
       "rsum), RUN/checkpoint.gxn, RUN/log.csv, RUN/vocab.txt and RUN/config.json.");
   cmd->add_option("--data", args->data, "Dataset folder (default on --resume: the run's)");
   cmd->add_option("--config", args->config,
                   "Training config JSON (keys documented in include/gxn/model/train_config.hpp); without it, "
                   "defaults with the backbone chosen by the data (images: cnn-small)");
+  cmd->add_flag("--demo-config", args->demo_config,
+                "Start from the settings `gxn demo` trains with (a small cnn-small model for the shapes data)");
   cmd->add_option("--out", args->out, "Run folder (created if missing)")->required();
   args->epochs_opt = cmd->add_option("--epochs", args->epochs, "Number of epochs");
   args->batch_opt = cmd->add_option("--batch-size", args->batch_size, "Captions per step");
@@ -119,6 +134,9 @@ void add_train(CLI::App& gxn) {
                            ->check(CLI::IsMember({"precomp", "cnn-small", "resnet152", "vgg19", "torchscript"}));
   args->feature_dim_opt = cmd->add_option("--feature-dim", args->feature_dim, "precomp: size of a feature vector");
   args->threads_opt = cmd->add_option("--threads", args->threads, "CPU threads (0 = every core)");
+  args->paths_opt = cmd->add_option("--paths", args->paths,
+                                    "Training paths, comma-separated: embedding (look & match), i2t (caption "
+                                    "decoder), t2i (image generator; needs image files); default embedding");
   args->seed_opt = cmd->add_option("--seed", args->seed, "Random seed (weights and caption order)")->check(kSeedText);
   cmd->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoint");
   cmd->add_flag("--quiet", args->quiet, "No progress line and no per-epoch lines");

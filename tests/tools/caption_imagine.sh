@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The generative paths from the command line: `gxn train --paths embedding,i2t,t2i` on a tiny
+# shapes set, then `gxn caption` (greedy, beam, seeded sampling, JSON), `gxn imagine` (a PNG
+# grid, the same for the same seed), `gxn eval --captions`, and refusals naming the culprit.
+# Usage: caption_imagine.sh /path/to/gxn /path/to/tests/data
+source "$(dirname "$0")/lib/common.bash" "$@"
+
+"$gxn" data shapes --images 60 --out "$tmp/shapes" --quiet || fail "data shapes"
+cat >"$tmp/small.json" <<'JSON'
+{"model": {"image": {"backbone": "cnn-small", "crop": 32}, "text": {"word_dim": 16, "hidden_dim": 32}, "embed_dim": 32,
+           "decoder": {"word_dim": 16, "hidden_dim": 32, "max_length": 8},
+           "generator": {"condition_dim": 8, "noise_dim": 8, "generator_channels": 16, "discriminator_channels": 8,
+                         "discriminator_text_dim": 8}},
+ "batch_size": 40, "sampling": "images", "threads": 1, "xe_epochs": 0}
+JSON
+"$gxn" train --data "$tmp/shapes" --config "$tmp/small.json" --paths embedding,i2t,t2i --out "$tmp/run" --epochs 1 \
+  >"$tmp/train.out" 2>"$tmp/train.err" || fail "joint train: $(cat "$tmp/train.err")"
+grep -q "paths embedding,i2t,t2i" "$tmp/train.out" || fail "train does not name its paths: $(cat "$tmp/train.out")"
+grep -q "val CIDEr-D" "$tmp/train.out" || fail "no caption figures per epoch: $(cat "$tmp/train.out")"
+head -1 "$tmp/run/log.csv" | grep -q "generator_loss,discriminator_loss,val_cider" || fail "log.csv lacks the paths' columns"
+model=$tmp/run/best.gxn
+images=("$tmp"/shapes/images/*.png)
+
+"$gxn" caption --model "$model" --quiet "${images[0]}" "${images[1]}" >"$tmp/caps" || fail "caption"
+[ "$(wc -l <"$tmp/caps")" -eq 2 ] || fail "caption: two images, $(wc -l <"$tmp/caps") lines"
+cut -f1 "$tmp/caps" | head -1 | grep -qF "${images[0]}" || fail "caption lines start with the image: $(cat "$tmp/caps")"
+"$gxn" caption --model "$model" --quiet --beam 3 "${images[0]}" >/dev/null || fail "caption --beam"
+"$gxn" caption --model "$model" --quiet --sample --seed 5 "${images[0]}" >"$tmp/s1" || fail "caption --sample"
+"$gxn" caption --model "$model" --quiet --sample --seed 5 "${images[0]}" >"$tmp/s2"
+cmp -s "$tmp/s1" "$tmp/s2" || fail "sampling with one seed gave two captions"
+"$gxn" caption --model "$model" --quiet --json "${images[0]}" >"$tmp/caps.json" || fail "caption --json"
+$py -c 'import json,sys; j=json.load(open(sys.argv[1])); assert list(j)==[sys.argv[2]] and isinstance(j[sys.argv[2]], str)' \
+  "$tmp/caps.json" "${images[0]}" || fail "caption --json: $(cat "$tmp/caps.json")"
+
+"$gxn" imagine --model "$model" --quiet --text "a red circle" -n 3 --seed 2 -o "$tmp/a.png" >/dev/null || fail "imagine"
+"$gxn" imagine --model "$model" --quiet --text "a red circle" -n 3 --seed 2 -o "$tmp/b.png" >/dev/null
+[ "$(head -c 8 "$tmp/a.png" | od -An -tx1 | tr -d ' ')" = "89504e470d0a1a0a" ] || fail "imagine did not write a PNG"
+cmp -s "$tmp/a.png" "$tmp/b.png" || fail "imagine: the same seed gave other images"
+
+"$gxn" eval --model "$model" --data "$tmp/shapes" --split test --captions --json --quiet >"$tmp/eval.json" ||
+  fail "eval --captions"
+$py -c 'import json,sys; j=json.load(open(sys.argv[1])); c=j["captioning"]; assert set(c)=={"bleu1","bleu2","bleu3","bleu4","cider"}; assert "rsum" in j' \
+  "$tmp/eval.json" || fail "eval --captions --json: $(cat "$tmp/eval.json")"
+
+# Refusals.
+"$gxn" train --data "$tmp/shapes" --config "$tmp/small.json" --out "$tmp/plain" --epochs 1 --quiet >/dev/null ||
+  fail "embedding-only train"
+expect_error "caption without a decoder" "no caption decoder" caption --model "$tmp/plain/best.gxn" "${images[0]}"
+expect_error "imagine without a generator" "no image generator" imagine --model "$tmp/plain/best.gxn" --text "a" -o "$tmp/x.png"
+[ ! -e "$tmp/x.png" ] || fail "a refused imagine wrote its output"
+expect_error "missing image" "$tmp/none.png" caption --model "$model" "$tmp/none.png"
+expect_error "no images" "give image files" caption --model "$model"
+expect_error "beam and sample" "choose one" caption --model "$model" --beam 2 --sample "${images[0]}"
+expect_error "empty caption" "no word" imagine --model "$model" --text "   " -o "$tmp/x.png"
+expect_error "unknown path" "'gan'" train --data "$tmp/shapes" --config "$tmp/small.json" --paths embedding,gan --out "$tmp/r2"
+echo "caption_imagine: ok"
