@@ -281,6 +281,10 @@ TrainConfig demo_train_config() {
   c.model.generator.discriminator_channels = 16;
   c.model.generator.discriminator_text_dim = 32;
   c.xe_epochs = 4;
+  // The generative losses at full weight pulled the shared encoders away from retrieval (test
+  // R@1 43% both ways); at 0.1 validation R@1 stays at 55% / 52% (0.3 / 0.03: 53% / 52%).
+  c.caption_weight = 0.1;
+  c.imagine_weight = 0.1;
   set_path_modules(c);
   return c;
 }
