@@ -16,7 +16,7 @@
 // keeps the best model by rsum, and checkpoints so that a killed run resumes exactly.
 //
 // Files in config.out_dir (see train_config.hpp):
-//   checkpoint.gxn  a section file (magic "GXNCHKPT", version 1, the model fingerprint): the
+//   checkpoint.gxn  a section file (magic "GXNCHKPT", version 2, the model fingerprint): the
 //                   model's sections as in a model file (config, vocabulary, weights), then
 //                   "train_config" (JSON), "optimizer" (torch::serialize of Adam), "state"
 //                   (JSON: epoch, step, position in the epoch, learning rate, best rsum ...),
@@ -51,7 +51,7 @@
 namespace gxn {
 
 constexpr char kCheckpointMagic[] = "GXNCHKPT";
-constexpr std::uint32_t kCheckpointVersion = 1;
+constexpr std::uint32_t kCheckpointVersion = 2;  // 2: per-path loss sums, D's optimiser
 
 // The run's file names inside out_dir.
 std::string checkpoint_path(const std::string& out_dir);  // out_dir/checkpoint.gxn
