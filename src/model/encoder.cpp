@@ -212,9 +212,7 @@ std::vector<std::string> Encoder::caption_batches(
   if (!can_caption())
     throw Error(ErrorCode::InvalidArgument, name_ + " has no caption decoder: train it with the i2t path "
                                                     "(gxn train --paths embedding,i2t)");
-  DecodeOptions decode;
-  decode.max_length = config().decoder.max_length;
-  if (options) decode = *options;
+  const DecodeOptions decode = options ? *options : greedy_decoding(config());
   std::vector<std::string> captions;
   captions.reserve(static_cast<std::size_t>(count));
   EvalModeScope eval_mode(*model_);

@@ -60,6 +60,13 @@ Embeddings GxnModelImpl::encode_texts(const torch::Tensor& ids, const torch::Ten
   return {text_to_abstract(features.abstract), text_to_grounded(features.grounded)};
 }
 
+DecodeOptions greedy_decoding(const ModelConfig& config) {
+  DecodeOptions options;
+  options.mode = DecodeMode::Greedy;
+  options.max_length = config.decoder.max_length;
+  return options;
+}
+
 DecodedCaptions GxnModelImpl::caption_images(const torch::Tensor& images, const DecodeOptions& options) {
   if (!has_decoder())
     throw Error(ErrorCode::InvalidArgument, "this model has no caption decoder: train it with the i2t path "

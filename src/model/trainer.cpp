@@ -90,14 +90,6 @@ StepLosses mean_of(StepLosses sum, double batches) {
   return sum;
 }
 
-// The decoder's DecodeOptions for validation and self-critical baselines.
-DecodeOptions greedy_decoding(const ModelConfig& config) {
-  DecodeOptions options;
-  options.mode = DecodeMode::Greedy;
-  options.max_length = config.decoder.max_length;
-  return options;
-}
-
 // Image i's five captions as the caption metrics see them.
 std::vector<std::vector<Tokens>> reference_sets(const CaptionDataset& data) {
   std::vector<std::vector<Tokens>> sets(static_cast<std::size_t>(data.image_count()));
@@ -441,10 +433,9 @@ torch::Tensor Trainer::caption_loss(const torch::Tensor& distinct_grounded, cons
                                     const CaptionBatch& batch, const torch::Tensor& ids) {
   const torch::Tensor xe = model_->caption_decoder->xe_loss(caption_grounded, ids, batch.captions.lengths);
   if (!self_critical_now()) return xe;
-  DecodeOptions sampling;
+  DecodeOptions sampling = greedy_decoding(config_.model);
   sampling.mode = DecodeMode::Sample;
   sampling.temperature = config_.sample_temperature;
-  sampling.max_length = config_.model.decoder.max_length;
   // rl_samples rows per image (row r is image r % U), each sampled on its own.
   const auto images = static_cast<std::int64_t>(batch.distinct_images.size());
   const CaptionReward reward = [&](const std::vector<std::int64_t>& word_ids, std::int64_t item) {

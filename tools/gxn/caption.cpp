@@ -30,8 +30,8 @@ void run_caption(const CaptionArgs& args) {
   if (args.sample && args.beam > 0)
     throw Error(ErrorCode::InvalidArgument, "caption: --sample and --beam are two ways of decoding: choose one");
   const Encoder encoder(args.encoder.model, args.encoder.options());
-  DecodeOptions decode;
-  decode.max_length = args.max_length > 0 ? args.max_length : encoder.config().decoder.max_length;
+  DecodeOptions decode = greedy_decoding(encoder.config());
+  if (args.max_length > 0) decode.max_length = args.max_length;
   if (args.beam > 0) {
     decode.mode = DecodeMode::Beam;
     decode.beam_size = args.beam;

@@ -23,6 +23,9 @@
 
 namespace gxn {
 
+// Greedy decoding up to the model's decoder.max_length words: how gxn captions by default.
+DecodeOptions greedy_decoding(const ModelConfig& config);
+
 struct GxnModelImpl : torch::nn::Module {
   // Validates `config` (text.vocab_size must be set) and builds the model with random weights.
   // A torchscript backbone is read from config.image.backbone_file unless `scripted_backbone`
