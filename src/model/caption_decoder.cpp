@@ -38,7 +38,11 @@ void check_decode_options(const DecodeOptions& options) {
                 "decode: temperature = " + std::to_string(options.temperature) + ", must be a finite number > 0");
 }
 
-// Logits (or log-probabilities) with the tokens a caption can never continue with removed.
+// Logits with the tokens a caption can never continue with removed (-inf). The model is one
+// distribution over what can come next, the same for teacher forcing, decoding and the
+// self-critical gradient: were <pad> and <start> kept in the softmax that the policy gradient
+// differentiates but left out of sampling, every step with a negative advantage would push
+// their logits up (Adam at full step size), and CIDEr-D training collapsed on it.
 torch::Tensor without_pad_and_start(const torch::Tensor& scores) {
   return scores.index_fill(-1, torch::tensor({kPad, kStart}, torch::kInt64).to(scores.device()), kMinusInf);
 }
@@ -91,7 +95,7 @@ torch::Tensor CaptionDecoderImpl::initial_state(const torch::Tensor& v_l) {
 torch::Tensor CaptionDecoderImpl::step(const torch::Tensor& tokens, torch::Tensor& state) {
   auto out = rnn->forward(word_embedding(tokens).unsqueeze(1), state);
   state = std::get<1>(out);
-  return output(state[0]);
+  return without_pad_and_start(output(state[0]));
 }
 
 torch::Tensor CaptionDecoderImpl::forward(const torch::Tensor& v_l, const torch::Tensor& ids,
@@ -137,7 +141,7 @@ torch::Tensor CaptionDecoderImpl::forward(const torch::Tensor& v_l, const torch:
                                                            /*enforce_sorted=*/false);
   const auto states = std::get<0>(rnn->forward_with_packed_input(packed, initial_state(v_l)));
   const auto hidden = std::get<0>(nn::utils::rnn::pad_packed_sequence(states, /*batch_first=*/true, 0.0, max_len - 1));
-  return output(hidden);
+  return without_pad_and_start(output(hidden));
 }
 
 namespace {
@@ -146,7 +150,8 @@ namespace {
 torch::Tensor target_log_probs(const torch::Tensor& logits, const torch::Tensor& ids, const torch::Tensor& lengths) {
   const std::int64_t steps = logits.size(1);
   const auto real = torch::arange(steps, ids.options()).unsqueeze(0).lt((lengths.to(ids.device(), torch::kInt64) - 1).unsqueeze(1));
-  const auto targets = ids.narrow(1, 1, steps).masked_fill(real.logical_not(), kPad);
+  // Past the end any finite-probability token will do as the target: its value is masked out.
+  const auto targets = ids.narrow(1, 1, steps).masked_fill(real.logical_not(), kEnd);
   const auto token_log_probs = torch::log_softmax(logits, 2).gather(2, targets.unsqueeze(2)).squeeze(2);
   return torch::where(real, token_log_probs, torch::zeros_like(token_log_probs));
 }
@@ -186,9 +191,9 @@ DecodedCaptions CaptionDecoderImpl::decode_greedy_or_sample(const torch::Tensor&
     const auto log_p = torch::log_softmax(logits, 1);
     torch::Tensor next;
     if (options.mode == DecodeMode::Greedy) {
-      next = without_pad_and_start(log_p.detach()).argmax(1);
+      next = log_p.detach().argmax(1);
     } else {
-      const auto probs = torch::softmax(without_pad_and_start(logits.detach()) / options.temperature, 1);
+      const auto probs = torch::softmax(logits.detach() / options.temperature, 1);
       next = torch::multinomial(probs, 1).squeeze(1);
     }
     const auto next_log_p = log_p.gather(1, next.unsqueeze(1)).squeeze(1);
@@ -221,7 +226,7 @@ DecodedCaptions CaptionDecoderImpl::decode_beam(const torch::Tensor& v_l, const 
   auto pad_only = torch::full({vocab}, kMinusInf, v_l.options());
   pad_only[kPad] = 0;
   for (std::int64_t t = 0; t < options.max_length; ++t) {
-    const auto log_p = without_pad_and_start(torch::log_softmax(step(tokens, state), 1)).view({batch, beam, vocab});
+    const auto log_p = torch::log_softmax(step(tokens, state), 1).view({batch, beam, vocab});
     const auto continuation = torch::where(finished.unsqueeze(2), pad_only.view({1, 1, vocab}), log_p);
     const auto best = (scores.unsqueeze(2) + continuation).view({batch, beam * vocab}).topk(beam, 1);
     scores = std::get<0>(best);

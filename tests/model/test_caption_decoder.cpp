@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "gxn/error.hpp"
 #include "tiny_caption_set.hpp"
@@ -184,6 +185,12 @@ TEST_CASE("Decoding never emits <pad> or <start>, stops at <end> and respects ma
   // Make <pad> and <start> by far the most likely tokens: only the mask keeps them out.
   decoder->output->bias[Vocabulary::pad_id].fill_(20);
   decoder->output->bias[Vocabulary::start_id].fill_(20);
+  // Teacher forcing gives them no probability either: one distribution for every use.
+  const auto batch = tiny::caption_batch(tiny::kCaptions);
+  const auto logits = decoder->forward(v_l.narrow(0, 0, 4), batch.ids, batch.lengths);
+  CHECK(logits.select(2, Vocabulary::pad_id).eq(-std::numeric_limits<float>::infinity()).all().item<bool>());
+  CHECK(logits.select(2, Vocabulary::start_id).eq(-std::numeric_limits<float>::infinity()).all().item<bool>());
+  CHECK(torch::isfinite(decoder->xe_loss(v_l.narrow(0, 0, 4), batch.ids, batch.lengths)).item<bool>());
   for (std::int64_t max_length : {1, 3, 7}) {
     for (const auto& options : {greedy(max_length), sample(1.0, max_length), sample(3.0, max_length), beam(3, max_length)}) {
       for (const auto& words : decoder->decode(v_l, options).ids) {

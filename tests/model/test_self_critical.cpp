@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <string>
 
+#include "gxn/engine/caption_metrics.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/self_critical.hpp"
 #include "tiny_caption_set.hpp"
@@ -30,14 +32,6 @@ double unigram_f1(const std::vector<std::int64_t>& words, std::int64_t item) {
   const double precision = static_cast<double>(overlap) / static_cast<double>(words.size());
   const double recall = static_cast<double>(overlap) / static_cast<double>(reference.size());
   return 2 * precision * recall / (precision + recall);
-}
-
-double mean_greedy_reward(gxn::CaptionDecoder& decoder) {
-  torch::NoGradGuard no_grad;
-  const auto decoded = decoder->decode(tiny::image_embeddings(), {DecodeMode::Greedy, 1.0, 1, 8});
-  double sum = 0;
-  for (std::size_t i = 0; i < decoded.ids.size(); ++i) sum += unigram_f1(decoded.ids[i], static_cast<std::int64_t>(i));
-  return sum / static_cast<double>(decoded.ids.size());
 }
 
 std::string error_of(const std::function<void()>& call) {
@@ -101,25 +95,119 @@ TEST_CASE("L_rl sends gradients to v_l and the decoder; a constant reward gives 
   CHECK(constant.greedy_reward == Approx(0.7));
 }
 
-TEST_CASE("Self-critical training raises the greedy reward over the cross-entropy start", "[model][scst]") {
-  auto decoder = tiny::make_decoder(23);
-  tiny::train_xe(decoder, 5);  // a mediocre start: some words right, few captions whole
-  const double start = mean_greedy_reward(decoder);
-  // Each image 32 times per batch: 32 samples against its greedy baseline. Fewer samples or a
-  // larger step size make the climb noisy (it can stall or fall back for a while).
+namespace {
+
+gxn::Tokens tokens_of(const std::vector<std::int64_t>& word_ids) {
+  gxn::Tokens tokens;
+  for (auto id : word_ids) tokens.push_back("w" + std::to_string(id));
+  return tokens;
+}
+
+// Reference sets of word ids as the CIDEr-D reward sees them.
+gxn::CiderD cider_of(const std::vector<std::vector<std::vector<std::int64_t>>>& reference_sets) {
+  std::vector<std::vector<gxn::Tokens>> sets;
+  for (const auto& set : reference_sets) {
+    sets.emplace_back();
+    for (const auto& caption : set) sets.back().push_back(tokens_of(caption));
+  }
+  return gxn::CiderD(sets);
+}
+
+// The CIDEr-D reward of a batch in which row r is tiny-set image r % 4.
+gxn::CaptionReward cider_reward(const gxn::CiderD& cider) {
+  return [&cider](const std::vector<std::int64_t>& words, std::int64_t item) {
+    return cider.score(tokens_of(words), static_cast<std::size_t>(item % 4));
+  };
+}
+
+std::vector<std::vector<std::int64_t>> greedy_captions(gxn::CaptionDecoder& decoder) {
+  torch::NoGradGuard no_grad;
+  return decoder->decode(tiny::image_embeddings(), {DecodeMode::Greedy, 1.0, 1, 8}).ids;
+}
+
+double greedy_cider(gxn::CaptionDecoder& decoder, const gxn::CiderD& cider) {
+  std::vector<gxn::Tokens> hypotheses;
+  for (const auto& words : greedy_captions(decoder)) hypotheses.push_back(tokens_of(words));
+  return cider.corpus_score(hypotheses);
+}
+
+// `steps` Adam steps of L_rl with a CIDEr-D reward, each image sampled 32 times per batch.
+void train_self_critical(gxn::CaptionDecoder& decoder, const gxn::CiderD& cider, int steps, double learning_rate) {
   const auto v_l = tiny::image_embeddings().repeat({32, 1});
-  torch::optim::Adam optimizer(decoder->parameters(), torch::optim::AdamOptions(3e-3));
-  torch::manual_seed(1);
-  for (int step = 0; step < 150; ++step) {
+  const auto reward = cider_reward(cider);
+  torch::optim::Adam optimizer(decoder->parameters(), torch::optim::AdamOptions(learning_rate));
+  for (int step = 0; step < steps; ++step) {
     optimizer.zero_grad();
-    auto result = gxn::self_critical_loss(decoder, v_l, unigram_f1, kSampling);
-    result.loss.backward();
+    gxn::self_critical_loss(decoder, v_l, reward, kSampling).loss.backward();
     optimizer.step();
   }
-  const double end = mean_greedy_reward(decoder);
-  INFO("mean greedy unigram F1: " << start << " after XE, " << end << " after 150 SCST steps");
-  REQUIRE(start < 0.6);  // room to improve, else this test shows nothing
-  CHECK(end > start + 0.3);
+}
+
+}  // namespace
+
+TEST_CASE("Self-critical training with the CIDEr-D reward raises CIDEr-D from a cross-entropy start", "[model][scst]") {
+  std::vector<std::vector<std::vector<std::int64_t>>> one_reference_each;
+  for (const auto& caption : tiny::kCaptions) one_reference_each.push_back({caption});
+  const auto cider = cider_of(one_reference_each);
+  auto decoder = tiny::make_decoder(23);
+  tiny::train_xe(decoder, 5);  // a poor start: a few words right, no caption whole
+  const double start = greedy_cider(decoder, cider);
+  torch::manual_seed(1);
+  train_self_critical(decoder, cider, 150, 3e-3);
+  const double end = greedy_cider(decoder, cider);
+  INFO("greedy CIDEr-D: " << start << " after XE, " << end << " after 150 SCST steps (at most 9.375 here)");
+  REQUIRE(start < 3);  // room to improve, else this test shows nothing
+  CHECK(end > start + 4);
+}
+
+TEST_CASE("Self-critical training raises CIDEr-D over cross-entropy alone when XE's captions stop short", "[model][scst]") {
+  // Each image has three short references and two that go on: "a b" x3, "a b c d" x2. XE learns
+  // p(<end> | a b) = 3/5, so its greedy caption stops at "a b"; CIDEr-D, which rewards the
+  // n-grams the references agree on, prefers "a b c d" (5.82 against 4.22 here).
+  const std::vector<std::vector<std::int64_t>> long_captions{{4, 5, 6, 7}, {8, 9, 10, 11}, {12, 13, 14, 15}, {16, 17, 18, 19}};
+  std::vector<std::vector<std::vector<std::int64_t>>> reference_sets;
+  std::vector<std::vector<std::int64_t>> targets;
+  std::vector<std::int64_t> images;
+  for (std::int64_t i = 0; i < 4; ++i) {
+    const auto& whole = long_captions[static_cast<std::size_t>(i)];
+    const std::vector<std::int64_t> short_caption(whole.begin(), whole.begin() + 2);
+    reference_sets.push_back({short_caption, short_caption, short_caption, whole, whole});
+    for (const auto& caption : reference_sets.back()) {
+      targets.push_back(caption);
+      images.push_back(i);
+    }
+  }
+  const auto cider = cider_of(reference_sets);
+  torch::manual_seed(23);
+  gxn::CaptionDecoder decoder(gxn::CaptionDecoderOptions{20, tiny::kEmbedDim, 16, 64});
+  // Cross-entropy to convergence on all twenty references.
+  const auto batch = tiny::caption_batch(targets);
+  const auto v_l = tiny::image_embeddings().index_select(0, torch::tensor(images));
+  const auto train_xe = [&](gxn::CaptionDecoder& d, int steps, double learning_rate) {
+    torch::optim::Adam optimizer(d->parameters(), torch::optim::AdamOptions(learning_rate));
+    for (int step = 0; step < steps; ++step) {
+      optimizer.zero_grad();
+      d->xe_loss(v_l, batch.ids, batch.lengths).backward();
+      optimizer.step();
+    }
+  };
+  train_xe(decoder, 300, 1e-2);
+  REQUIRE(greedy_captions(decoder) == std::vector<std::vector<std::int64_t>>{{4, 5}, {8, 9}, {12, 13}, {16, 17}});
+  const double xe_start = greedy_cider(decoder, cider);
+
+  // From there, the same number of steps at the same step size: more XE, or SCST.
+  gxn::CaptionDecoder xe_alone(gxn::CaptionDecoderOptions{20, tiny::kEmbedDim, 16, 64});
+  for (std::size_t i = 0; i < decoder->parameters().size(); ++i)
+    xe_alone->parameters()[i].data().copy_(decoder->parameters()[i].data());
+  train_xe(xe_alone, 150, 1e-3);
+  torch::manual_seed(1);
+  train_self_critical(decoder, cider, 150, 1e-3);
+  const double xe_end = greedy_cider(xe_alone, cider), scst_end = greedy_cider(decoder, cider);
+  INFO("greedy CIDEr-D: " << xe_start << " after XE; 150 steps on: " << xe_end << " with XE alone, " << scst_end
+                          << " with SCST");
+  CHECK(greedy_captions(decoder) == long_captions);
+  CHECK(xe_end < xe_start + 0.1);
+  CHECK(scst_end > xe_end + 1);
 }
 
 TEST_CASE("The self-critical loss refuses bad arguments, naming them", "[model][scst]") {

@@ -39,8 +39,8 @@ struct DecodedCaptions {
   // Per image: the word ids, without <start> and <end>.
   std::vector<std::vector<std::int64_t>> ids;
   // (B): the sum, over the chosen tokens (<end> included when emitted), of their log-probability
-  // under the model (log_softmax of the logits, temperature 1, <pad> and <start> not removed),
-  // i.e. exactly what forward() gives the same caption. Carries gradients in Greedy and Sample
+  // under the model (log_softmax of the logits at temperature 1), i.e. exactly what forward()
+  // gives the same caption. Carries gradients in Greedy and Sample
   // mode when grad mode is on (Sample feeds self-critical training); never in Beam mode.
   torch::Tensor log_probs;
 };
@@ -53,8 +53,9 @@ struct CaptionDecoderImpl : torch::nn::Module {
   // them (<start> words <end>, padded; ids after a caption's end are never read); lengths: (B)
   // int64, tokens per caption with <start> and <end>, each in 2..L. Returns the logits (B, L-1,
   // vocab_size) predicting ids[:, 1:] from ids[:, :-1]; the GRU runs over real tokens only
-  // (packed), and the rows past a caption's end hold the output layer's bias. gxn::Error names
-  // the argument or row at fault.
+  // (packed), and the rows past a caption's end hold the output layer's bias. The logits of
+  // <pad> and <start> are -inf: no caption continues with them. gxn::Error names the argument
+  // or row at fault.
   torch::Tensor forward(const torch::Tensor& v_l, const torch::Tensor& ids, const torch::Tensor& lengths);
 
   // (B): log p(caption | v_l), the sum of the log-probabilities of each caption's real target
