@@ -1,6 +1,7 @@
 #include "gxn/engine/precomp_dataset.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "gxn/engine/npy.hpp"
@@ -12,18 +13,19 @@ namespace {
 
 constexpr std::int64_t kCaptionsPerImage = 5;
 
-std::vector<std::string> read_captions(const std::string& path) {
+// One entry per line (`what` names an entry in messages); a blank line is an error.
+std::vector<std::string> read_lines(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::NotFound, path + ": cannot open the captions file");
-  std::vector<std::string> captions;
+  if (!in) throw Error(ErrorCode::NotFound, path + ": cannot open the " + what + "s file");
+  std::vector<std::string> lines;
   std::string line;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos)
-      throw Error(ErrorCode::Format, path + ": line " + std::to_string(captions.size() + 1) + " is an empty caption");
-    captions.push_back(line);
+      throw Error(ErrorCode::Format, path + ": line " + std::to_string(lines.size() + 1) + " is an empty " + what);
+    lines.push_back(line);
   }
-  return captions;
+  return lines;
 }
 
 }  // namespace
@@ -32,7 +34,7 @@ PrecompSplit read_precomp_split(const std::string& dir, const std::string& split
   const std::string ims_path = dir + "/" + split + "_ims.npy";
   const std::string caps_path = dir + "/" + split + "_caps.txt";
   PrecompSplit out;
-  out.captions = read_captions(caps_path);
+  out.captions = read_lines(caps_path, "caption");
   const auto n_captions = static_cast<std::int64_t>(out.captions.size());
   if (n_captions == 0 || n_captions % kCaptionsPerImage != 0)
     throw Error(ErrorCode::Format, caps_path + ": " + std::to_string(n_captions) +
@@ -60,6 +62,16 @@ PrecompSplit read_precomp_split(const std::string& dir, const std::string& split
   for (std::int64_t i = 0; i < n_images; ++i)
     std::copy_n(ims.data.data() + i * step * width, width, out.features.row(i));
   check_finite(out.features, ims_path.c_str());
+
+  const std::string images_path = dir + "/" + split + "_images.txt";
+  std::error_code ec;
+  if (std::filesystem::exists(images_path, ec)) {
+    out.image_files = read_lines(images_path, "image file");
+    if (static_cast<std::int64_t>(out.image_files.size()) != n_images)
+      throw Error(ErrorCode::Format, images_path + " names " + std::to_string(out.image_files.size()) +
+                                         " image files but " + caps_path + " has captions for " +
+                                         std::to_string(n_images) + " images: one line per image");
+  }
   return out;
 }
 

@@ -88,6 +88,21 @@ void CaptionDataset::read_precomp(const std::string& dir) {
   std::vector<std::int64_t> shape{n, feature_dim_};
   if (regions_ > 1) shape = {n, regions_, feature_dim_};
   features_ = torch::from_blob(feature_storage_->data(), shape, torch::kFloat32);
+  if (!data.image_files.empty()) {
+    const std::string list = dir + "/" + split_ + "_images.txt";
+    const fs::path folder = image_folder(dir);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::string path = (folder / data.image_files[static_cast<std::size_t>(i)]).string();
+      if (!path_exists(path))
+        throw Error(ErrorCode::NotFound, path + ": no such image file (" + list + ": line " + std::to_string(i + 1) + ")");
+      image_paths_.push_back(path);
+    }
+    cache_.resize(static_cast<std::size_t>(n));
+  }
+}
+
+fs::path CaptionDataset::image_folder(const std::string& dir) const {
+  return options_.image_dir.empty() ? fs::path(dir) / "images" : fs::path(options_.image_dir);
 }
 
 void CaptionDataset::read_images(const std::string& dir) {
@@ -96,7 +111,7 @@ void CaptionDataset::read_images(const std::string& dir) {
                                                   "precomputed features; choose an image backbone such as cnn-small");
   caption_source_ = dir + "/dataset.json";
   const KarpathyDataset dataset = read_karpathy_dataset(caption_source_);
-  const fs::path image_dir = options_.image_dir.empty() ? fs::path(dir) / "images" : fs::path(options_.image_dir);
+  const fs::path image_dir = image_folder(dir);
   for (std::size_t i = 0; i < dataset.images.size(); ++i) {
     const CaptionedImage& image = dataset.images[i];
     if (image.split != split_) continue;
@@ -128,7 +143,7 @@ std::string CaptionDataset::image_path(std::int64_t image) const {
   if (image < 0 || image >= image_count_)
     throw Error(ErrorCode::InvalidArgument, "image " + std::to_string(image) + " is outside 0.." +
                                                 std::to_string(image_count_ - 1) + " of split " + split_);
-  return kind_ == DataKind::Images ? image_paths_[static_cast<std::size_t>(image)] : std::string();
+  return has_images() ? image_paths_[static_cast<std::size_t>(image)] : std::string();
 }
 
 Vocabulary CaptionDataset::build_vocabulary(std::int64_t min_count) const {
@@ -173,9 +188,9 @@ torch::Tensor CaptionDataset::image_inputs(const std::vector<std::int64_t>& imag
 }
 
 torch::Tensor CaptionDataset::generator_targets(const std::vector<std::int64_t>& image_indices) {
-  if (kind_ != DataKind::Images)
-    throw Error(ErrorCode::InvalidArgument, "split " + split_ + " holds precomputed features, not images: the "
-                                            "text->image path needs a dataset with image files (dataset.json and images/)");
+  if (!has_images())
+    throw Error(ErrorCode::InvalidArgument, "split " + split_ + " holds precomputed features and names no image "
+                                            "files: the text->image path needs them (" + split_ + "_images.txt)");
   PreprocessOptions options;
   options.resize = options.crop = static_cast<int>(kImagineImageSize);
   options.mean = {0.5f, 0.5f, 0.5f};  // [0, 1] -> [-1, 1], the generator's tanh range

@@ -212,9 +212,10 @@ void Trainer::open_data() {
                                                                "precomp, not " +
                                                 std::string(to_string(config_.model.image.backbone)));
   if (config_.paths.t2i && !train_data_->has_images())
-    throw Error(ErrorCode::InvalidArgument, config_.data_dir + " holds precomputed features: the t2i path learns to "
-                                                               "generate images and needs a dataset with image files "
-                                                               "(dataset.json and images/)");
+    throw Error(ErrorCode::InvalidArgument, config_.data_dir + " holds precomputed features and no image files: the "
+                                                               "t2i path learns to generate images and needs them "
+                                                               "(train_images.txt naming each row's image file, or "
+                                                               "dataset.json and images/)");
   if (options.kind == DataKind::Precomp && train_data_->feature_dim() != config_.model.image.feature_dim)
     throw Error(ErrorCode::Shape, config_.data_dir + "/train_ims.npy holds " + std::to_string(train_data_->feature_dim()) +
                                       "-d features but model.image.feature_dim = " +

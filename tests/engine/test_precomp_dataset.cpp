@@ -89,3 +89,19 @@ TEST_CASE("Features and captions that disagree, blank captions and NaN are refus
   fs::remove(d.path / "test_ims.npy");
   REQUIRE_THAT(error_of(d.path), Catch::Contains("test_ims.npy"));
 }
+
+TEST_CASE("An image list names each image's file; one that does not match the images is refused", "[precomp]") {
+  TempDir d;
+  std::vector<float> f(2 * 3, 1.0f);
+  gxn::write_npy((d.path / "test_ims.npy").string(), {2, 3}, f.data());
+  write_captions(d.path / "test_caps.txt", 10);
+  REQUIRE(gxn::read_precomp_split(d.path.string(), "test").image_files.empty());
+
+  std::ofstream(d.path / "test_images.txt") << "a/0.jpg\r\nb 1.png\n";
+  REQUIRE(gxn::read_precomp_split(d.path.string(), "test").image_files == std::vector<std::string>{"a/0.jpg", "b 1.png"});
+
+  std::ofstream(d.path / "test_images.txt") << "a/0.jpg\n";
+  REQUIRE_THAT(error_of(d.path), Catch::Contains("test_images.txt names 1 image files") && Catch::Contains("2 images"));
+  std::ofstream(d.path / "test_images.txt") << "a/0.jpg\n\nb.png\n";
+  REQUIRE_THAT(error_of(d.path), Catch::Contains("test_images.txt: line 2 is an empty image file"));
+}

@@ -95,6 +95,42 @@ TEST_CASE("Precomputed features become tensors, caption j belonging to image j /
   REQUIRE(inputs[0][2][3].item<float>() == 23.0f);
 }
 
+TEST_CASE("Precomputed features with an image list also give the images, for the text->image path", "[model][dataset]") {
+  TempDir dir;
+  toy::write_dataset(dir.path.string());
+  gxn::CaptionDataset without(dir.path.string(), "train", precomp_options());
+  REQUIRE_FALSE(without.has_images());
+  REQUIRE(without.image_path(0).empty());
+  REQUIRE_THAT(error_of([&] { without.generator_targets({0}); }), Contains("train_images.txt"));
+
+  // 32 images in a folder of the user's choice; the list gives paths relative to it.
+  const fs::path folder = dir.path / "pictures";
+  fs::create_directories(folder / "sub");
+  std::ofstream list(dir.file("train_images.txt"));
+  for (int i = 0; i < 32; ++i) {
+    gxn::Image image(8, 8);
+    for (auto& p : image.pixels) p = static_cast<std::uint8_t>(i * 8);
+    gxn::write_png((folder / "sub" / (std::to_string(i) + ".png")).string(), image);
+    list << "sub/" << i << ".png\n";
+  }
+  list.close();
+  auto options = precomp_options();
+  options.image_dir = folder.string();
+  gxn::CaptionDataset train(dir.path.string(), "train", options);
+  REQUIRE(train.has_images());
+  REQUIRE(train.image_path(5) == (folder / "sub" / "5.png").string());
+  // The model input is still the features; the generator's targets are the pictures in [-1, 1].
+  REQUIRE(train.image_inputs({5}).sizes() == torch::IntArrayRef({1, toy::kFeatureDim}));
+  const auto targets = train.generator_targets({5, 0});
+  REQUIRE(targets.sizes() == torch::IntArrayRef({2, 3, 64, 64}));
+  CHECK(targets[0].mean().item<float>() == Approx(40.0 / 255 * 2 - 1).margin(1e-6));
+  CHECK(targets[1].mean().item<float>() == Approx(-1.0).margin(1e-6));
+
+  // Without the folder option the list is read against DIR/images, where nothing is: named.
+  REQUIRE_THAT(error_of([&] { gxn::CaptionDataset(dir.path.string(), "train", precomp_options()); }),
+               Contains((dir.path / "images" / "sub" / "0.png").string()) && Contains("train_images.txt: line 1"));
+}
+
 TEST_CASE("The vocabulary comes from the training split; other words become <unk>", "[model][dataset]") {
   TempDir dir;
   toy::write_dataset(dir.path.string());

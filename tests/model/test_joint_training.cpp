@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
+#include "gxn/engine/image.hpp"
 #include "gxn/engine/shapes_dataset.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/encoder.hpp"
@@ -133,15 +135,48 @@ TEST_CASE("A joint run resumes bit for bit, D's optimiser and the self-critical 
   require_same_parameters(a.model(), c.model());
 }
 
+TEST_CASE("The t2i path trains on precomputed features when the split names its image files", "[model][trainer][joint]") {
+  TempDir data, run;
+  toy::write_dataset(data.path.string());
+  std::filesystem::create_directories(data.path / "images");
+  std::ofstream list(data.path / "train_images.txt");
+  for (int i = 0; i < 32; ++i) {  // image i: its colour (toy item i % 4) filling a 16x16 square
+    static const std::uint8_t rgb[4][3] = {{220, 30, 30}, {30, 200, 30}, {30, 30, 220}, {230, 220, 30}};
+    gxn::Image image(16, 16);
+    for (std::size_t p = 0; p < image.pixels.size(); ++p) image.pixels[p] = rgb[i % 4][p % 3];
+    gxn::write_png((data.path / "images" / (std::to_string(i) + ".png")).string(), image);
+    list << i << ".png\n";
+  }
+  list.close();
+  auto config = toy::config(data.path.string(), run.path.string());
+  const auto small = joint_config("", "");
+  config.model.generator = small.model.generator;
+  config.paths.t2i = true;
+  gxn::set_path_modules(config);
+  config.epochs = 1;
+  gxn::Trainer trainer(config);
+  const auto before = snapshot(trainer.model());
+  const auto summary = trainer.train();
+  REQUIRE(summary.finished);
+  REQUIRE(std::isfinite(summary.epochs[0].losses.generator));
+  REQUIRE(std::isfinite(summary.epochs[0].losses.discriminator));
+  for (const char* module : {"text_encoder.", "conditioning.", "image_generator.", "image_discriminator."}) {
+    INFO(module);
+    REQUIRE(changed(trainer.model(), before, module));
+  }
+  const gxn::Encoder encoder(gxn::best_model_path(run.path.string()));
+  REQUIRE(encoder.imagine("a large red star", 2, 1).size() == 2);
+}
+
 TEST_CASE("Paths a run cannot train, and generative calls on a model without them, are clear errors",
           "[model][trainer][joint][bad-input]") {
   TempDir data, run;
-  SECTION("t2i needs image files: precomputed features are refused") {
+  SECTION("t2i needs image files: precomputed features without an image list are refused") {
     toy::write_dataset(data.path.string());
     auto config = toy::config(data.path.string(), run.path.string());
     config.paths.t2i = true;
     gxn::set_path_modules(config);
-    REQUIRE_THROWS_WITH(gxn::Trainer(config), Contains("t2i") && Contains("image files"));
+    REQUIRE_THROWS_WITH(gxn::Trainer(config), Contains("t2i") && Contains("image files") && Contains("train_images.txt"));
   }
   SECTION("caption and imagine on an embedding-only model") {
     write_shapes(data.path.string());

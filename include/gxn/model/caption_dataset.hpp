@@ -5,7 +5,9 @@
 // Two layouts (DataKind):
 //  - precomp: the VSE++/SCAN layout, DIR/{split}_ims.npy of shape (N, D) or (N, R, D) (one row
 //    per image or five repeated rows) and DIR/{split}_caps.txt, five lines per image
-//    (precomp_dataset.hpp). Features become a tensor (N, D) or (N, R, D).
+//    (precomp_dataset.hpp). Features become a tensor (N, D) or (N, R, D). With
+//    DIR/{split}_images.txt (one image file per line, in the rows' order, relative to the image
+//    folder) the split also has images: the text->image path's targets.
 //  - images: a Karpathy-style DIR/dataset.json and an image folder (DIR/images unless told),
 //    decoded by the engine on OpenMP threads and turned into (B, 3, crop, crop) inputs by
 //    image_tensor (model_inputs.hpp), the conversion inference uses too.
@@ -20,6 +22,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,7 +53,7 @@ struct CaptionDatasetOptions {
   // images: how decoded images become model input (image_input_size, image_tensor); must not be
   // the precomp backbone. Ignored for precomp data.
   ImageEncoderConfig image;
-  std::string image_dir;                           // images: the folder; "" = DIR/images
+  std::string image_dir;                           // the image folder; "" = DIR/images
   std::int64_t max_images = 0;                     // keep only the first N images (and their captions); 0 = all
   std::int64_t image_cache_bytes = std::int64_t{2} << 30;  // see the cache policy above
 };
@@ -98,22 +101,24 @@ class CaptionDataset {
   CaptionBatch batch(const std::vector<std::int64_t>& caption_indices);
   // The model inputs of images `image_indices` (decoded on OpenMP threads; the cache applies).
   torch::Tensor image_inputs(const std::vector<std::int64_t>& image_indices);
-  // images: images `image_indices` as the text->image path's targets, (U, 3, 64, 64) RGB in
-  // [-1, 1] (shorter side resized to 64, centre crop). gxn::Error for precomputed data.
+  // Images `image_indices` as the text->image path's targets, (U, 3, 64, 64) RGB in [-1, 1]
+  // (shorter side resized to 64, centre crop). gxn::Error without image files.
   torch::Tensor generator_targets(const std::vector<std::int64_t>& image_indices);
-  bool has_images() const { return kind_ == DataKind::Images; }
+  // Whether the split has image files: always for images, with {split}_images.txt for precomp.
+  bool has_images() const { return !image_paths_.empty(); }
   // Captions `caption_indices` as padded tensors.
   CaptionTensors caption_inputs(const std::vector<std::int64_t>& caption_indices) const;
 
-  // images: the file of image `image` (for messages and reports); precomp: "".
+  // The file of image `image` (for messages and reports); "" when the split has no image files.
   std::string image_path(std::int64_t image) const;
-  // images: how many decoded images the cache holds, and their bytes.
+  // How many decoded images the cache holds, and their bytes.
   std::int64_t cached_images() const { return cached_count_; }
   std::int64_t cached_bytes() const { return cached_bytes_; }
 
  private:
   void read_precomp(const std::string& dir);
   void read_images(const std::string& dir);
+  std::filesystem::path image_folder(const std::string& dir) const;  // options' image_dir, else DIR/images
   std::string caption_name(std::int64_t caption) const;  // where a caption comes from, for messages
   std::vector<Image> decoded_images(const std::vector<std::int64_t>& image_indices);  // through the cache
 
@@ -129,7 +134,7 @@ class CaptionDataset {
   std::shared_ptr<Matrix> feature_storage_;
   torch::Tensor features_;  // (N, D) or (N, R, D), a view of feature_storage_
   std::int64_t feature_dim_ = 0, regions_ = 1;
-  // images
+  // image files (images; precomp with {split}_images.txt)
   std::vector<std::string> image_paths_;
   std::vector<std::shared_ptr<const Image>> cache_;
   std::int64_t cached_count_ = 0, cached_bytes_ = 0;
