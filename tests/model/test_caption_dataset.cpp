@@ -9,6 +9,7 @@
 #include "gxn/engine/image.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/caption_dataset.hpp"
+#include "error_of.hpp"
 #include "temp_dir.hpp"
 #include "toy_captions.hpp"
 
@@ -16,16 +17,6 @@ using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 namespace {
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const gxn::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 gxn::CaptionDatasetOptions precomp_options() { return {}; }
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "gxn/error.hpp"
+#include "error_of.hpp"
 #include "tiny_caption_set.hpp"
 
 using Catch::Matchers::Contains;
@@ -29,15 +30,6 @@ torch::Tensor teacher_forced(gxn::CaptionDecoder& decoder, const torch::Tensor& 
     sequences.push_back(tiny::wrapped(c, static_cast<std::int64_t>(c.size()) < max_length));
   const auto batch = gxn::caption_tensors(sequences);
   return decoder->log_likelihood(v_l, batch.ids, batch.lengths);
-}
-
-std::string error_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const gxn::Error& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 }  // namespace

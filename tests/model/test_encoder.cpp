@@ -10,6 +10,7 @@
 #include "gxn/model/model_file.hpp"
 #include "gxn/model/model_inputs.hpp"
 #include "gxn/model/tensor_view.hpp"
+#include "error_of.hpp"
 #include "temp_dir.hpp"
 
 using Catch::Matchers::Contains;
@@ -63,15 +64,6 @@ void require_close(const gxn::Matrix& a, const gxn::Matrix& b, float tolerance) 
       INFO("row " << i << ", column " << j);
       REQUIRE(std::abs(a(i, j) - b(i, j)) <= tolerance);
     }
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const gxn::Error& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 const std::vector<std::string> kCaptions = {"A red circle.", "two blue squares", "a zebra", "red", "Two shapes, a circle"};

@@ -12,6 +12,7 @@
 #include "gxn/model/gan_loss.hpp"
 #include "gxn/model/image_discriminator.hpp"
 #include "gxn/model/image_generator.hpp"
+#include "error_of.hpp"
 
 using Catch::Matchers::Contains;
 
@@ -33,16 +34,6 @@ gxn::ImageDiscriminator small_discriminator() {
 // t_l as the model gives it: non-negative and unit length.
 torch::Tensor grounded(const torch::Tensor& x) { return F::normalize(x.abs(), F::NormalizeFuncOptions().dim(1)); }
 torch::Tensor random_images(std::int64_t n) { return torch::rand({n, 3, 64, 64}) * 2 - 1; }
-
-template <typename Fn>
-std::string error_of(Fn&& f) {
-  try {
-    f();
-  } catch (const gxn::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 std::vector<torch::Tensor> copies(const std::vector<torch::Tensor>& params) {
   std::vector<torch::Tensor> out;

@@ -9,6 +9,7 @@
 #include "gxn/model/image_encoder.hpp"
 #include "gxn/model/scripted_backbone.hpp"
 #include "gxn/model/small_cnn.hpp"
+#include "error_of.hpp"
 #include "temp_dir.hpp"
 
 using Catch::Matchers::Contains;
@@ -44,15 +45,6 @@ torch::jit::Module tiny_backbone() {
         return y
   )");
   return m;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const gxn::Error& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "gxn/engine/caption_metrics.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/self_critical.hpp"
+#include "error_of.hpp"
 #include "tiny_caption_set.hpp"
 
 using Catch::Matchers::Contains;
@@ -32,15 +33,6 @@ double unigram_f1(const std::vector<std::int64_t>& words, std::int64_t item) {
   const double precision = static_cast<double>(overlap) / static_cast<double>(words.size());
   const double recall = static_cast<double>(overlap) / static_cast<double>(reference.size());
   return 2 * precision * recall / (precision + recall);
-}
-
-std::string error_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const gxn::Error& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 }  // namespace

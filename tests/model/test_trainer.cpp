@@ -8,6 +8,7 @@
 #include "gxn/error.hpp"
 #include "gxn/model/model_file.hpp"
 #include "gxn/model/trainer.hpp"
+#include "error_of.hpp"
 #include "same_parameters.hpp"
 #include "temp_dir.hpp"
 #include "toy_captions.hpp"
@@ -23,16 +24,6 @@ std::string read_bytes(const std::string& path) {
 }
 
 void write_bytes(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const gxn::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 std::vector<std::string> csv_rows(const std::string& path) {
   std::istringstream in(read_bytes(path));
