@@ -74,6 +74,22 @@ CaptionDecoderImpl::CaptionDecoderImpl(const CaptionDecoderOptions& options) : o
   nn::init::uniform_(word_embedding->weight, -0.1, 0.1);
   rnn = register_module("rnn", nn::GRU(nn::GRUOptions(options_.word_dim, options_.hidden_dim).batch_first(true)));
   output = register_module("output", nn::Linear(options_.hidden_dim, options_.vocab_size));
+  image_mean = register_buffer("image_mean", torch::zeros({options_.embed_dim}));
+  image_variance = register_buffer("image_variance", torch::ones({options_.embed_dim}));
+}
+
+void CaptionDecoderImpl::track_image_statistics(const torch::Tensor& v_l, double momentum) {
+  check_image_embeddings(v_l);
+  if (v_l.size(0) < 2)
+    throw Error(ErrorCode::InvalidArgument, "caption decoder: image statistics need at least 2 rows of v_l, got " +
+                                                std::to_string(v_l.size(0)));
+  if (!(momentum > 0 && momentum <= 1))
+    throw Error(ErrorCode::InvalidArgument, "caption decoder: momentum = " + std::to_string(momentum) +
+                                                ", must be in (0, 1]");
+  torch::NoGradGuard no_grad;
+  const auto rows = v_l.detach().to(image_mean.dtype());
+  image_mean.mul_(1 - momentum).add_(rows.mean(0), momentum);
+  image_variance.mul_(1 - momentum).add_(rows.var(0, /*unbiased=*/true), momentum);
 }
 
 void CaptionDecoderImpl::check_image_embeddings(const torch::Tensor& v_l) const {
@@ -89,7 +105,8 @@ void CaptionDecoderImpl::check_image_embeddings(const torch::Tensor& v_l) const 
 }
 
 torch::Tensor CaptionDecoderImpl::initial_state(const torch::Tensor& v_l) {
-  return torch::tanh(init_state(v_l)).unsqueeze(0);
+  const auto standardised = (v_l - image_mean) * torch::rsqrt(image_variance + 1e-5);
+  return torch::tanh(init_state(standardised)).unsqueeze(0);
 }
 
 torch::Tensor CaptionDecoderImpl::step(const torch::Tensor& tokens, torch::Tensor& state) {

@@ -470,6 +470,8 @@ double Trainer::train_step(const CaptionBatch& batch) {
     loss = loss + ranking;
   }
   if (config_.paths.i2t) {
+    // A batch of one image has no spread to learn from; the statistics wait for the next one.
+    if (distinct.grounded.size(0) >= 2) model_->caption_decoder->track_image_statistics(distinct.grounded);
     const torch::Tensor caption = caption_loss(distinct.grounded, image_embeddings.grounded, batch, ids);
     losses.caption = caption.item<double>();
     loss = loss + config_.caption_weight * batch_size * caption;

@@ -205,6 +205,38 @@ TEST_CASE("Decoding never emits <pad> or <start>, stops at <end> and respects ma
   }
 }
 
+TEST_CASE("h0 standardises v_l with the tracked image statistics, which forward passes only read", "[model][decoder]") {
+  auto tracked = tiny::make_decoder(9);
+  auto fresh = tiny::make_decoder(9);  // the same weights, statistics still 0 and 1
+  torch::manual_seed(90);
+  const auto v_l = torch::rand({8, tiny::kEmbedDim}) * 0.2 + 0.5;  // a large common part, as unit-length v_l has
+  const auto batch = tiny::caption_batch({tiny::kCaptions[0], tiny::kCaptions[1], tiny::kCaptions[2], tiny::kCaptions[3],
+                                          tiny::kCaptions[0], tiny::kCaptions[1], tiny::kCaptions[2], tiny::kCaptions[3]});
+  const auto before = tracked->log_likelihood(v_l, batch.ids, batch.lengths);
+  CHECK(tracked->image_mean.eq(0).all().item<bool>());
+  CHECK(tracked->image_variance.eq(1).all().item<bool>());
+
+  for (int i = 0; i < 300; ++i) tracked->track_image_statistics(v_l);
+  CHECK(torch::allclose(tracked->image_mean, v_l.mean(0), 1e-5, 1e-6));
+  CHECK(torch::allclose(tracked->image_variance, v_l.var(0), 1e-5, 1e-6));
+  const auto after = tracked->log_likelihood(v_l, batch.ids, batch.lengths);
+  CHECK_FALSE(torch::allclose(after, before, 1e-4, 1e-4));
+  // The same as a decoder without statistics given the standardised v_l.
+  const auto standardised = (v_l - v_l.mean(0)) / torch::sqrt(v_l.var(0) + 1e-5);
+  CHECK(torch::allclose(after, fresh->log_likelihood(standardised, batch.ids, batch.lengths), 1e-4, 1e-4));
+  // Reading them changes nothing: a caption scores the same alone as in its batch.
+  const auto mean = tracked->image_mean.clone();
+  const auto alone = tiny::caption_batch({tiny::kCaptions[2]});
+  CHECK(tracked->log_likelihood(v_l.narrow(0, 2, 1), alone.ids, alone.lengths).item<double>() ==
+        Approx(after[2].item<double>()).epsilon(1e-5));
+  tracked->decode(v_l, sample(1.0));
+  CHECK(torch::equal(tracked->image_mean, mean));
+
+  CHECK_THAT(error_of([&] { tracked->track_image_statistics(v_l.narrow(0, 0, 1)); }), Contains("at least 2 rows"));
+  CHECK_THAT(error_of([&] { tracked->track_image_statistics(v_l, 0.0); }), Contains("momentum"));
+  CHECK_THAT(error_of([&] { tracked->track_image_statistics(torch::zeros({4, 3})); }), Contains("v_l must be"));
+}
+
 TEST_CASE("The decoder refuses bad arguments, naming them", "[model][decoder]") {
   auto decoder = tiny::make_decoder(8);
   const auto v_l = tiny::image_embeddings();

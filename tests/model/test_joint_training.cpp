@@ -104,6 +104,7 @@ TEST_CASE("All three paths train jointly: finite losses, every module learns, th
     INFO(module);
     REQUIRE(changed(trainer.model(), before, module));
   }
+  REQUIRE(trainer.model()->caption_decoder->image_mean.abs().sum().item<double>() > 0);  // tracked every step
 
   const gxn::Encoder encoder(gxn::best_model_path(run.path.string()));
   REQUIRE(encoder.can_caption());

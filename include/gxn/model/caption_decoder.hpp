@@ -1,6 +1,7 @@
 #pragma once
 // RNN_Dec: the caption decoder of the image->text path. A one-layer GRU conditioned on the
-// grounded image embedding v_l through its initial state, h0 = tanh(W_init v_l) (v_l is not
+// grounded image embedding v_l through its initial state, h0 = tanh(W_init (v_l - mu) / sigma)
+// with mu, sigma the tracked per-dimension statistics of v_l (track_image_statistics; v_l is not
 // fed again as an input), with its own word embeddings and a linear output layer over the
 // vocabulary. It reads <start> w1 .. wn and predicts w1 .. wn <end>.
 //
@@ -73,7 +74,18 @@ struct CaptionDecoderImpl : torch::nn::Module {
 
   const CaptionDecoderOptions& options() const { return options_; }
 
-  torch::nn::Linear init_state{nullptr};         // W_init: v_l -> h0
+  // Moves the per-dimension mean and variance that h0 standardises v_l with towards those of
+  // this batch (B >= 2 rows; an exponential average, weight `momentum` on the batch). The
+  // trainer calls it once per step with the batch's distinct images. v_l is unit-length and
+  // non-negative, so its dimensions share a large common part; without centering, a decoder
+  // conditioned on it learns the captions' language long before their images (on the shapes
+  // demo's frozen v_l, 70 distinct greedy captions of 300 after three epochs against 11).
+  // Forward passes only read the statistics, so a caption's probability never depends on the
+  // rest of its batch.
+  void track_image_statistics(const torch::Tensor& v_l, double momentum = 0.1);
+
+  torch::nn::Linear init_state{nullptr};         // W_init: standardised v_l -> h0
+  torch::Tensor image_mean, image_variance;      // buffers (embed_dim): 0 and 1 until tracked
   torch::nn::Embedding word_embedding{nullptr};  // the decoder's own word vectors
   torch::nn::GRU rnn{nullptr};                   // one layer, batch first
   torch::nn::Linear output{nullptr};             // hidden -> vocabulary logits
