@@ -41,8 +41,8 @@ struct DecodedCaptions {
   std::vector<std::vector<std::int64_t>> ids;
   // (B): the sum, over the chosen tokens (<end> included when emitted), of their log-probability
   // under the model (log_softmax of the logits at temperature 1), i.e. exactly what forward()
-  // gives the same caption. Carries gradients in Greedy and Sample
-  // mode when grad mode is on (Sample feeds self-critical training); never in Beam mode.
+  // gives the same caption. Carries gradients in Greedy and Sample mode when grad mode is on
+  // (Sample feeds self-critical training); never in Beam mode.
   torch::Tensor log_probs;
 };
 
