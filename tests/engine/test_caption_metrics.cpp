@@ -9,6 +9,7 @@
 
 #include "gxn/engine/caption_metrics.hpp"
 #include "gxn/error.hpp"
+#include "support/error_of.hpp"
 
 using gxn::Tokens;
 using Sets = std::vector<std::vector<Tokens>>;
@@ -23,15 +24,8 @@ Tokens words(const std::string& sentence) {
 }
 
 template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const gxn::Error& e) {
-    CHECK(e.code() == gxn::ErrorCode::InvalidArgument);
-    return e.what();
-  }
-  FAIL("no gxn::Error thrown");
-  return {};
+std::string argument_error(F&& f) {
+  return error_of(std::forward<F>(f), gxn::ErrorCode::InvalidArgument);
 }
 
 void check_bleu(const gxn::BleuScores& s, double b1, double b2, double b3, double b4) {
@@ -164,10 +158,10 @@ TEST_CASE("BLEU of a perfect match is 1; short and empty hypotheses score 0, not
 
 TEST_CASE("BLEU refuses mismatched sizes, no hypotheses and empty reference sets", "[caption_metrics][bleu]") {
   const std::vector<Tokens> two = {words("a"), words("b")};
-  CHECK_THAT(error_of([&] { gxn::corpus_bleu(two, {{words("a")}}); }), Catch::Contains("2 hypotheses but 1"));
-  CHECK_THAT(error_of([&] { gxn::corpus_bleu({}, {}); }), Catch::Contains("no hypotheses"));
-  CHECK_THAT(error_of([&] { gxn::corpus_bleu(two, {{words("a")}, {}}); }), Catch::Contains("reference set 1 is empty"));
-  CHECK_THAT(error_of([&] { gxn::sentence_bleu(words("a"), {}); }), Catch::Contains("is empty"));
+  CHECK_THAT(argument_error([&] { gxn::corpus_bleu(two, {{words("a")}}); }), Catch::Contains("2 hypotheses but 1"));
+  CHECK_THAT(argument_error([&] { gxn::corpus_bleu({}, {}); }), Catch::Contains("no hypotheses"));
+  CHECK_THAT(argument_error([&] { gxn::corpus_bleu(two, {{words("a")}, {}}); }), Catch::Contains("reference set 1 is empty"));
+  CHECK_THAT(argument_error([&] { gxn::sentence_bleu(words("a"), {}); }), Catch::Contains("is empty"));
 }
 
 TEST_CASE("CIDEr-D of a 2-image corpus: idf, clipping, length penalty", "[caption_metrics][cider]") {
@@ -240,12 +234,12 @@ TEST_CASE("CIDEr-D edge cases score 0, never NaN", "[caption_metrics][cider]") {
 }
 
 TEST_CASE("CiderD refuses empty inputs and bad indices", "[caption_metrics][cider]") {
-  CHECK_THAT(error_of([] { gxn::CiderD({}); }), Catch::Contains("no reference sets"));
-  CHECK_THAT(error_of([] { gxn::CiderD({{words("a")}, {words("b")}, {}}); }),
+  CHECK_THAT(argument_error([] { gxn::CiderD({}); }), Catch::Contains("no reference sets"));
+  CHECK_THAT(argument_error([] { gxn::CiderD({{words("a")}, {words("b")}, {}}); }),
              Catch::Contains("reference set 2 is empty"));
   const gxn::CiderD cider({{words("a")}, {words("b")}});
-  CHECK_THAT(error_of([&] { cider.score(words("a"), 2); }), Catch::Contains("reference set 2 out of range (2 sets)"));
-  CHECK_THAT(error_of([&] { cider.corpus_score({words("a")}); }), Catch::Contains("1 hypotheses for 2 reference sets"));
+  CHECK_THAT(argument_error([&] { cider.score(words("a"), 2); }), Catch::Contains("reference set 2 out of range (2 sets)"));
+  CHECK_THAT(argument_error([&] { cider.corpus_score({words("a")}); }), Catch::Contains("1 hypotheses for 2 reference sets"));
 }
 
 TEST_CASE("CiderD copies share tables and a moved-from one stays whole", "[caption_metrics][cider]") {
@@ -267,7 +261,7 @@ TEST_CASE("evaluate_captions gives corpus BLEU and CIDEr-D together", "[caption_
   CHECK(m.cider == Approx((2.5 * std::exp(-1.0 / 72) + 10) / 2).epsilon(1e-13));
   // p1 = (2 + 4) / (3 + 4): "cat" ×2 clipped to 1. c = 7 < r = 8: penalty exp(1 - 8/7).
   CHECK(m.bleu1 == Approx(6.0 / 7 * std::exp(1 - 8.0 / 7)).epsilon(1e-13));
-  CHECK_THAT(error_of([&] { gxn::evaluate_captions(hyps, {refs[0]}); }), Catch::Contains("2 hypotheses but 1"));
+  CHECK_THAT(argument_error([&] { gxn::evaluate_captions(hyps, {refs[0]}); }), Catch::Contains("2 hypotheses but 1"));
 }
 
 TEST_CASE("CiderD matches a direct transcription of coco-caption on random corpora", "[caption_metrics][cider]") {

@@ -7,26 +7,16 @@
 
 #include "gxn/engine/evaluation_split.hpp"
 #include "gxn/engine/npy.hpp"
+#include "support/error_of.hpp"
+#include "support/files.hpp"
+#include "support/temp_dir.hpp"
 
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() /
-           ("gxn-evalsplit-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-void write(const fs::path& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }
+void write(const fs::path& file, const std::string& text) { write_text(file.string(), text); }
 
 std::string sentences(int n, const std::string& stem) {
   std::string s = "[";
@@ -34,13 +24,8 @@ std::string sentences(int n, const std::string& stem) {
   return s + "]";
 }
 
-std::string error_of(const std::string& dir, const std::string& split, const std::string& image_dir = "") {
-  try {
-    gxn::read_evaluation_split(dir, split, image_dir);
-  } catch (const gxn::Error& e) {
-    return e.what();
-  }
-  return "no error";
+std::string split_error(const std::string& dir, const std::string& split, const std::string& image_dir = "") {
+  return error_of([&] { gxn::read_evaluation_split(dir, split, image_dir); });
 }
 
 }  // namespace
@@ -66,9 +51,9 @@ TEST_CASE("A dataset.json split gives image files and their first five captions"
   fs::create_directories(d.path / "elsewhere");
   CHECK(gxn::read_evaluation_split(d.path.string(), "test", (d.path / "elsewhere").string()).image_paths[1] ==
         (d.path / "elsewhere" / "c.png").string());
-  CHECK_THAT(error_of(d.path.string(), "test", (d.path / "nowhere").string()), Contains("nowhere: no image folder"));
-  CHECK_THAT(error_of(d.path.string(), "val"), Contains("the val split has no images"));
-  CHECK_THAT(error_of(d.path.string(), "dev"), Contains("'dev'"));
+  CHECK_THAT(split_error(d.path.string(), "test", (d.path / "nowhere").string()), Contains("nowhere: no image folder"));
+  CHECK_THAT(split_error(d.path.string(), "val"), Contains("the val split has no images"));
+  CHECK_THAT(split_error(d.path.string(), "dev"), Contains("'dev'"));
 }
 
 TEST_CASE("A dataset.json image with fewer than five captions is named", "[evaluation_split][bad-input]") {
@@ -77,7 +62,7 @@ TEST_CASE("A dataset.json image with fewer than five captions is named", "[evalu
   write(d.path / "dataset.json", "{\"images\": [{\"filename\": \"a.png\", \"split\": \"test\", \"sentences\": " +
                                      sentences(5, "a") + "}, {\"filename\": \"few.png\", \"split\": \"test\", "
                                      "\"sentences\": " + sentences(4, "f") + "}]}");
-  CHECK_THAT(error_of(d.path.string(), "test"), Contains("images[1] (few.png) has 4 captions"));
+  CHECK_THAT(split_error(d.path.string(), "test"), Contains("images[1] (few.png) has 4 captions"));
 }
 
 TEST_CASE("A precomputed split gives its features and captions", "[evaluation_split]") {
@@ -95,11 +80,11 @@ TEST_CASE("A precomputed split gives its features and captions", "[evaluation_sp
   CHECK(s.image_paths.empty());
   // Mismatched counts come from the precomp reader, naming the file.
   write(d.path / "test_caps.txt", caps + "one more\n");
-  CHECK_THAT(error_of(d.path.string(), "test"), Contains("test_caps.txt"));
+  CHECK_THAT(split_error(d.path.string(), "test"), Contains("test_caps.txt"));
 }
 
 TEST_CASE("A folder with neither layout says what it looked for", "[evaluation_split][bad-input]") {
   TempDir d;
-  CHECK_THAT(error_of(d.path.string(), "test"), Contains("neither dataset.json") && Contains("test_ims.npy"));
-  CHECK_THAT(error_of((d.path / "missing").string(), "test"), Contains("missing: no such dataset folder"));
+  CHECK_THAT(split_error(d.path.string(), "test"), Contains("neither dataset.json") && Contains("test_ims.npy"));
+  CHECK_THAT(split_error((d.path / "missing").string(), "test"), Contains("missing: no such dataset folder"));
 }

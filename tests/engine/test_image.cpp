@@ -6,6 +6,7 @@
 
 #include "gxn/engine/atomic_file.hpp"
 #include "gxn/engine/image.hpp"
+#include "support/temp_dir.hpp"
 
 // Fixtures: tests/data/preprocess (see make_fixture.py there).
 namespace {
@@ -138,14 +139,14 @@ TEST_CASE("decode_image refuses images above the size limits before decoding the
 TEST_CASE("write_png round-trips pixels and writes the same bytes for the same image", "[image]") {
   gxn::Image image(7, 5);
   for (std::size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = static_cast<std::uint8_t>(i * 37 + 11);
-  const std::string path = "/tmp/gxn_test_image_" + std::to_string(::getpid()) + ".png";
+  TempDir dir;
+  const std::string path = dir.file("image.png");
   gxn::write_png(path, image);
   const gxn::Image back = gxn::decode_image_file(path);
   CHECK(back.width == 7);
   CHECK(back.height == 5);
   CHECK(back.pixels == image.pixels);
   CHECK(gxn::read_file_bytes(path) == gxn::encode_png(image));
-  std::remove(path.c_str());
 
   CHECK_THROWS_AS(gxn::write_png("/nonexistent-dir/x.png", image), gxn::Error);
   gxn::Image malformed;

@@ -2,18 +2,17 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
-#include <unistd.h>
 
 #include "gxn/engine/image_folder.hpp"
 #include "gxn/error.hpp"
+#include "support/temp_dir.hpp"
 
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 TEST_CASE("An image folder lists its image files by name, and nothing else", "[image_folder]") {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("gxn-folder-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
+  TempDir tmp;
+  const fs::path dir = tmp.path;
   fs::create_directories(dir / "sub.png");  // a folder, whatever its name
   for (const char* name : {"b.png", "a.JPG", "c.jpeg", "d.gif", "e.bmp", "B.png", "notes.txt", ".hidden.png", "png"})
     std::ofstream(dir / name) << "x";
@@ -27,5 +26,4 @@ TEST_CASE("An image folder lists its image files by name, and nothing else", "[i
   CHECK_THROWS_WITH(gxn::list_image_files((dir / "sub.png" / "inner.png").string()), Contains("no image files"));
   CHECK_THROWS_WITH(gxn::list_image_files((dir / "none").string()), Contains("none: no such folder"));
   CHECK_THROWS_WITH(gxn::list_image_files((dir / "notes.txt").string()), Contains("no such folder"));
-  fs::remove_all(dir);
 }

@@ -13,6 +13,8 @@
 #include <set>
 
 #include "gxn/engine/index.hpp"
+#include "support/files.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -107,23 +109,6 @@ double recall_at(const gxn::RetrievalIndex& index, const gxn::Matrix& queries, c
   return static_cast<double>(hits) / static_cast<double>(queries.rows() * top.k);
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("gxn_test_index_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void spit(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 }  // namespace
 
@@ -254,7 +239,7 @@ TEST_CASE("index: save and load round-trip (flat and IVF)", "[index]") {
     REQUIRE(a.score == b.score);
     // Saving the loaded index gives the same bytes.
     loaded.save(dir.file("again.gxnindex"));
-    REQUIRE(slurp(dir.file("again.gxnindex")) == slurp(path));
+    REQUIRE(read_text(dir.file("again.gxnindex")) == read_text(path));
   }
 }
 
@@ -266,11 +251,11 @@ TEST_CASE("index: damaged, truncated and foreign files are refused by name", "[i
   const auto index = gxn::RetrievalIndex::build(uniform_rows(500, 8, rng), options);
   const std::string good_path = dir.file("good.gxnindex");
   index.save(good_path);
-  const std::string good = slurp(good_path);
+  const std::string good = read_text(good_path);
   const std::string bad = dir.file("bad.gxnindex");
 
   auto refused = [&](const std::string& bytes, gxn::ErrorCode code, const std::string& reason) {
-    spit(bad, bytes);
+    write_text(bad, bytes);
     try {
       gxn::RetrievalIndex::load(bad);
       FAIL("loaded a damaged index");
@@ -312,7 +297,7 @@ TEST_CASE("index: damaged, truncated and foreign files are refused by name", "[i
   }
   // A failed save leaves the previous file as it was.
   REQUIRE_THROWS_AS(index.save(dir.file("no/such/dir/x.gxnindex")), gxn::Error);
-  REQUIRE(slurp(good_path) == good);
+  REQUIRE(read_text(good_path) == good);
 }
 
 TEST_CASE("index: bad rows, options and queries are refused", "[index]") {

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "gxn/engine/metrics.hpp"
+#include "support/error_of.hpp"
 
 
 namespace {
@@ -26,18 +27,6 @@ void require_summary(const gxn::RankSummary& s, double r1, double r5, double r10
   CHECK(s.r10 == Approx(r10));
   CHECK(s.medr == Approx(medr));
   CHECK(s.meanr == Approx(meanr));
-}
-
-template <typename F>
-std::string error_of(F&& f, gxn::ErrorCode expected) {
-  try {
-    f();
-  } catch (const gxn::Error& e) {
-    CHECK(e.code() == expected);
-    return e.what();
-  }
-  FAIL("no gxn::Error thrown");
-  return {};
 }
 
 // Ranks by sorting, the way VSE++ finds them (argsort, then the position of the true item);

@@ -13,6 +13,8 @@
 #include <iterator>
 
 #include "gxn/engine/npy.hpp"
+#include "support/files.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -20,26 +22,6 @@ namespace {
 
 std::string fixture(const std::string& name) { return std::string(GXN_TEST_DATA) + "/npy/" + name; }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// A fresh directory per test case, removed afterwards.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("gxn_test_npy_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-};
 
 // The error raised reading `name`: its code, and a message naming the file and `reason`.
 void require_refused(const std::string& name, gxn::ErrorCode code, const std::string& reason) {
@@ -132,11 +114,11 @@ TEST_CASE("read_npy refuses a directory", "[npy]") {
 TEST_CASE("write_npy writes byte for byte what numpy writes", "[npy]") {
   TempDir dir;
   gxn::write_npy(dir.file("m.npy"), {2, 3}, kM23.data());
-  REQUIRE(slurp(dir.file("m.npy")) == slurp(fixture("f4_v1.npy")));
+  REQUIRE(read_text(dir.file("m.npy")) == read_text(fixture("f4_v1.npy")));
   gxn::write_npy_matrix(dir.file("m2.npy"), gxn::Matrix(2, 3, kM23));
-  REQUIRE(slurp(dir.file("m2.npy")) == slurp(fixture("f4_v1.npy")));
+  REQUIRE(read_text(dir.file("m2.npy")) == read_text(fixture("f4_v1.npy")));
   gxn::write_embeddings(dir.file("e.npy"), gxn::read_embeddings(fixture("embeddings.npy")));
-  REQUIRE(slurp(dir.file("e.npy")) == slurp(fixture("embeddings.npy")));
+  REQUIRE(read_text(dir.file("e.npy")) == read_text(fixture("embeddings.npy")));
 }
 
 TEST_CASE("write_npy then read_npy round-trips every rank and special values", "[npy]") {
@@ -162,7 +144,7 @@ TEST_CASE("write_npy switches to format 2.0 when the header exceeds 64 KiB", "[n
   a.shape.assign(25000, 1);  // "1, " × 25000: a header over 65535 bytes
   a.data = {4.25f};
   gxn::write_npy(dir.file("long.npy"), a);
-  const std::string bytes = slurp(dir.file("long.npy"));
+  const std::string bytes = read_text(dir.file("long.npy"));
   REQUIRE(bytes[6] == 2);
   REQUIRE((bytes.size() - 4) % 64 == 0);  // the data (4 bytes) starts 64-byte aligned
   const gxn::NpyArray b = gxn::read_npy(dir.file("long.npy"));
@@ -212,7 +194,7 @@ TEST_CASE("writers refuse inconsistent shapes and leave the existing file alone"
   TempDir dir;
   const std::string path = dir.file("keep.npy");
   gxn::write_npy(path, {2, 3}, kM23.data());
-  const std::string before = slurp(path);
+  const std::string before = read_text(path);
 
   gxn::NpyArray bad;
   bad.shape = {2, 2};
@@ -221,7 +203,7 @@ TEST_CASE("writers refuse inconsistent shapes and leave the existing file alone"
   REQUIRE_THROWS_AS(gxn::write_npy(path, {-1, 3}, kM23.data()), gxn::Error);
   const float odd[3] = {1, 2, 3};
   REQUIRE_THROWS_AS(gxn::write_embeddings(path, gxn::MatrixView(odd, 1, 3)), gxn::Error);
-  REQUIRE(slurp(path) == before);
+  REQUIRE(read_text(path) == before);
   // No temporary files are left behind.
   REQUIRE(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
 }
@@ -246,7 +228,7 @@ TEST_CASE("a write that fails part way keeps the previous file and leaves no tem
   TempDir dir;
   const std::string path = dir.file("keep.npy");
   gxn::write_npy(path, {2, 3}, kM23.data());
-  const std::string before = slurp(path);
+  const std::string before = read_text(path);
 
   // A file size limit makes write() fail with EFBIG after 1000 bytes, as a full disk would
   // (SIGXFSZ ignored so the process survives it). The limit applies to this process only.
@@ -269,6 +251,6 @@ TEST_CASE("a write that fails part way keeps the previous file and leaves no tem
   INFO("message: " << message);
   REQUIRE(message.find(path) != std::string::npos);
   REQUIRE(message.find("write failed") != std::string::npos);
-  REQUIRE(slurp(path) == before);
+  REQUIRE(read_text(path) == before);
   REQUIRE(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
 }

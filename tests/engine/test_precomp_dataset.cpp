@@ -6,32 +6,20 @@
 
 #include "gxn/engine/npy.hpp"
 #include "gxn/engine/precomp_dataset.hpp"
+#include "support/error_of.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() : path(fs::temp_directory_path() / ("gxn-precomp-" + std::to_string(::getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 void write_captions(const fs::path& file, int count, bool with_blank = false) {
   std::ofstream out(file);
   for (int i = 0; i < count; ++i) out << (with_blank && i == 3 ? "   " : "caption " + std::to_string(i)) << "\n";
 }
 
-std::string error_of(const fs::path& dir) {
-  try {
-    gxn::read_precomp_split(dir.string(), "test");
-  } catch (const gxn::Error& e) {
-    return e.what();
-  }
-  return "no error";
+std::string split_error(const fs::path& dir) {
+  return error_of([&] { gxn::read_precomp_split(dir.string(), "test"); });
 }
 
 }  // namespace
@@ -73,21 +61,21 @@ TEST_CASE("Features and captions that disagree, blank captions and NaN are refus
   std::vector<float> f(3 * 2, 1.0f);
   gxn::write_npy((d.path / "test_ims.npy").string(), {3, 2}, f.data());
   write_captions(d.path / "test_caps.txt", 10);
-  REQUIRE_THAT(error_of(d.path), Catch::Contains("test_ims.npy has 3 rows") && Catch::Contains("10 captions"));
+  REQUIRE_THAT(split_error(d.path), Catch::Contains("test_ims.npy has 3 rows") && Catch::Contains("10 captions"));
 
   write_captions(d.path / "test_caps.txt", 12);
-  REQUIRE_THAT(error_of(d.path), Catch::Contains("test_caps.txt") && Catch::Contains("five per image"));
+  REQUIRE_THAT(split_error(d.path), Catch::Contains("test_caps.txt") && Catch::Contains("five per image"));
 
   write_captions(d.path / "test_caps.txt", 15, /*with_blank=*/true);
-  REQUIRE_THAT(error_of(d.path), Catch::Contains("line 4 is an empty caption"));
+  REQUIRE_THAT(split_error(d.path), Catch::Contains("line 4 is an empty caption"));
 
   write_captions(d.path / "test_caps.txt", 15);
   f[4] = std::nanf("");
   gxn::write_npy((d.path / "test_ims.npy").string(), {3, 2}, f.data());
-  REQUIRE_THAT(error_of(d.path), Catch::Contains("non-finite"));
+  REQUIRE_THAT(split_error(d.path), Catch::Contains("non-finite"));
 
   fs::remove(d.path / "test_ims.npy");
-  REQUIRE_THAT(error_of(d.path), Catch::Contains("test_ims.npy"));
+  REQUIRE_THAT(split_error(d.path), Catch::Contains("test_ims.npy"));
 }
 
 TEST_CASE("An image list names each image's file; one that does not match the images is refused", "[precomp]") {
@@ -101,7 +89,7 @@ TEST_CASE("An image list names each image's file; one that does not match the im
   REQUIRE(gxn::read_precomp_split(d.path.string(), "test").image_files == std::vector<std::string>{"a/0.jpg", "b 1.png"});
 
   std::ofstream(d.path / "test_images.txt") << "a/0.jpg\n";
-  REQUIRE_THAT(error_of(d.path), Catch::Contains("test_images.txt names 1 image files") && Catch::Contains("2 images"));
+  REQUIRE_THAT(split_error(d.path), Catch::Contains("test_images.txt names 1 image files") && Catch::Contains("2 images"));
   std::ofstream(d.path / "test_images.txt") << "a/0.jpg\n\nb.png\n";
-  REQUIRE_THAT(error_of(d.path), Catch::Contains("test_images.txt: line 2 is an empty image file"));
+  REQUIRE_THAT(split_error(d.path), Catch::Contains("test_images.txt: line 2 is an empty image file"));
 }

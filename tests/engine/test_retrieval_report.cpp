@@ -8,38 +8,19 @@
 
 #include "gxn/engine/atomic_file.hpp"
 #include "gxn/engine/retrieval_report.hpp"
+#include "support/files.hpp"
+#include "support/temp_dir.hpp"
 
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() /
-           ("gxn-report-test-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
 gxn::Image solid(int w, int h, gxn::Rgb colour) {
   gxn::Image img(w, h);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) std::copy(colour.begin(), colour.end(), img.pixel(x, y));
   return img;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 gxn::Rgb at(const gxn::Image& img, int x, int y) {

@@ -14,6 +14,7 @@
 #include "gxn/engine/shapes.hpp"
 #include "gxn/engine/shapes_dataset.hpp"
 #include "gxn/engine/tokenizer.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
@@ -63,10 +64,6 @@ std::map<int, int> mentions(const Tokens& tokens, const std::vector<std::vector<
     }
   }
   return counts;
-}
-
-std::string temp_dir(const std::string& name) {
-  return (fs::temp_directory_path() / ("gxn_test_shapes_" + std::to_string(::getpid()) + "_" + name)).string();
 }
 
 // Every file under `dir`, by relative path, with its bytes.
@@ -186,8 +183,8 @@ TEST_CASE("no two images of the dataset show the same scene", "[shapes]") {
 }
 
 TEST_CASE("write_shapes_dataset writes images and a Karpathy-style dataset.json", "[shapes]") {
-  const std::string dir = temp_dir("layout");
-  fs::remove_all(dir);
+  TempDir tmp;
+  const std::string dir = tmp.file("layout");
   gxn::ShapesDatasetOptions options = small_options(7);
   std::vector<std::int64_t> progress;
   options.progress = [&](std::int64_t done, std::int64_t total) {
@@ -228,12 +225,11 @@ TEST_CASE("write_shapes_dataset writes images and a Karpathy-style dataset.json"
   std::set<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir)) names.insert(entry.path().filename().string());
   CHECK(names == std::set<std::string>{"dataset.json", "images"});
-  fs::remove_all(dir);
 }
 
 TEST_CASE("the same seed writes byte-identical datasets; another seed does not", "[shapes]") {
-  const std::string a = temp_dir("same_a"), b = temp_dir("same_b"), c = temp_dir("other");
-  for (const auto& d : {a, b, c}) fs::remove_all(d);
+  TempDir tmp;
+  const std::string a = tmp.file("same_a"), b = tmp.file("same_b"), c = tmp.file("other");
   gxn::write_shapes_dataset(a, small_options(42));
   gxn::write_shapes_dataset(b, small_options(42));
   gxn::write_shapes_dataset(c, small_options(43));
@@ -243,13 +239,12 @@ TEST_CASE("the same seed writes byte-identical datasets; another seed does not",
   const auto files_c = files_under(c);
   CHECK(files_a.at("dataset.json") != files_c.at("dataset.json"));
   CHECK(files_a.at("images/shapes_000000.png") != files_c.at("images/shapes_000000.png"));
-  for (const auto& d : {a, b, c}) fs::remove_all(d);
 }
 
 TEST_CASE("write_shapes_dataset refuses bad counts and never overwrites what it did not write",
           "[shapes][bad-input]") {
-  const std::string dir = temp_dir("guard");
-  fs::remove_all(dir);
+  TempDir tmp;
+  const std::string dir = tmp.file("guard");
   gxn::ShapesDatasetOptions options = small_options(1);
   options.images = 9;
   CHECK_THROWS_AS(gxn::write_shapes_dataset(dir, options), gxn::Error);
@@ -280,10 +275,9 @@ TEST_CASE("write_shapes_dataset refuses bad counts and never overwrites what it 
   const auto before = files_under(dir);
   CHECK_THROWS_AS(gxn::write_shapes_dataset(dir, force), gxn::Error);
   CHECK(files_under(dir) == before);
-  fs::remove_all(dir);
+  fs::remove_all(dir);  // to make the output a file below
 
   // The output is a file, not a directory.
   std::ofstream(dir) << "x";
   CHECK_THROWS_AS(gxn::write_shapes_dataset(dir, small_options(1)), gxn::Error);
-  fs::remove(dir);
 }

@@ -6,34 +6,22 @@
 
 #include "gxn/engine/tokenizer.hpp"
 #include "gxn/engine/vocabulary.hpp"
+#include "support/error_of.hpp"
+#include "support/files.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
 using Captions = std::vector<std::vector<std::string>>;
 
-std::string temp_path(const std::string& name) {
-  return "/tmp/gxn_test_vocab_" + std::to_string(::getpid()) + "_" + name;
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
 // The message of the gxn::Error that loading `text` as a vocabulary file throws.
 std::string load_error(const std::string& text, gxn::ErrorCode expected = gxn::ErrorCode::Format) {
-  const std::string path = temp_path("bad.txt");
+  TempDir dir;
+  const std::string path = dir.file("bad.txt");
   write_text(path, text);
-  try {
-    gxn::Vocabulary::load(path);
-  } catch (const gxn::Error& e) {
-    std::remove(path.c_str());
-    CHECK(e.code() == expected);
-    CHECK(std::string(e.what()).find(path) != std::string::npos);
-    return e.what();
-  }
-  std::remove(path.c_str());
-  FAIL("loading did not throw");
-  return {};
+  const std::string message = error_of([&] { gxn::Vocabulary::load(path); }, expected);
+  CHECK(message.find(path) != std::string::npos);
+  return message;
 }
 
 const std::string kHeader4 = "gxn-vocabulary 1 4\n<pad>\n<start>\n<end>\n<unk>\n";
@@ -90,7 +78,8 @@ TEST_CASE("Vocabulary refuses bad thresholds and tokens that cannot be saved", "
 
 TEST_CASE("Vocabulary saves and loads itself, UTF-8 words included", "[vocabulary]") {
   auto v = gxn::Vocabulary::build({gxn::tokenize("Café crème 一只狗 🐶 don't"), gxn::tokenize("café")}, 1);
-  const std::string path = temp_path("roundtrip.txt");
+  TempDir dir;
+  const std::string path = dir.file("roundtrip.txt");
   v.save(path);
   auto loaded = gxn::Vocabulary::load(path);
   CHECK(loaded == v);
@@ -98,13 +87,11 @@ TEST_CASE("Vocabulary saves and loads itself, UTF-8 words included", "[vocabular
   // Saving again over the file replaces it whole.
   gxn::Vocabulary().save(path);
   CHECK(gxn::Vocabulary::load(path).size() == 4);
-  std::remove(path.c_str());
 
   // Windows line ends are tolerated.
-  const std::string crlf = temp_path("crlf.txt");
+  const std::string crlf = dir.file("crlf.txt");
   write_text(crlf, "gxn-vocabulary 1 5\r\n<pad>\r\n<start>\r\n<end>\r\n<unk>\r\ndog\r\n");
   CHECK(gxn::Vocabulary::load(crlf).id("dog") == 4);
-  std::remove(crlf.c_str());
 }
 
 TEST_CASE("Vocabulary::load names the file and line of the damage", "[vocabulary][bad-input]") {

@@ -9,8 +9,8 @@
 #include "gxn/engine/image.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/caption_dataset.hpp"
-#include "error_of.hpp"
-#include "temp_dir.hpp"
+#include "support/error_of.hpp"
+#include "support/temp_dir.hpp"
 #include "toy_captions.hpp"
 
 using Catch::Matchers::Contains;

@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "gxn/error.hpp"
-#include "error_of.hpp"
+#include "support/error_of.hpp"
 #include "tiny_caption_set.hpp"
 
 using Catch::Matchers::Contains;

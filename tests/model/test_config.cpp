@@ -2,6 +2,7 @@
 
 #include "gxn/error.hpp"
 #include "gxn/model/config.hpp"
+#include "support/error_of.hpp"
 
 using Catch::Matchers::Contains;
 
@@ -24,13 +25,8 @@ gxn::ModelConfig custom_config() {
   return c;
 }
 
-std::string error_of(const std::string& json) {
-  try {
-    gxn::model_config_from_json(json, "train.json");
-  } catch (const gxn::Error& e) {
-    return e.what();
-  }
-  return "no error";
+std::string config_error(const std::string& json) {
+  return error_of([&] { gxn::model_config_from_json(json, "train.json"); });
 }
 
 }  // namespace
@@ -68,34 +64,34 @@ TEST_CASE("Missing keys keep their defaults", "[model][config]") {
 }
 
 TEST_CASE("Unknown keys are refused by their full name", "[model][config]") {
-  REQUIRE_THAT(error_of(R"({"embed_dims": 5})"), Contains("train.json") && Contains("'embed_dims'") &&
+  REQUIRE_THAT(config_error(R"({"embed_dims": 5})"), Contains("train.json") && Contains("'embed_dims'") &&
                                                      Contains("not a known key"));
-  REQUIRE_THAT(error_of(R"({"text": {"hiden_dim": 5}})"), Contains("'text.hiden_dim'"));
-  REQUIRE_THAT(error_of(R"({"image": {"finetune": true}})"), Contains("'image.finetune'"));
+  REQUIRE_THAT(config_error(R"({"text": {"hiden_dim": 5}})"), Contains("'text.hiden_dim'"));
+  REQUIRE_THAT(config_error(R"({"image": {"finetune": true}})"), Contains("'image.finetune'"));
 }
 
 TEST_CASE("Out-of-range values are refused with the field and its allowed range", "[model][config]") {
-  REQUIRE_THAT(error_of(R"({"lambda": 1.5})"), Contains("lambda") && Contains("0..1"));
-  REQUIRE_THAT(error_of(R"({"margin": -0.1})"), Contains("margin") && Contains("0..100"));
-  REQUIRE_THAT(error_of(R"({"embed_dim": 0})"), Contains("embed_dim") && Contains("1..65536"));
-  REQUIRE_THAT(error_of(R"({"text": {"word_dim": 100000}})"), Contains("text.word_dim") && Contains("1..65536"));
-  REQUIRE_THAT(error_of(R"({"text": {"vocab_size": 1}})"), Contains("text.vocab_size") && Contains("2.."));
-  REQUIRE_THAT(error_of(R"({"image": {"feature_dim": -3}})"), Contains("image.feature_dim"));
+  REQUIRE_THAT(config_error(R"({"lambda": 1.5})"), Contains("lambda") && Contains("0..1"));
+  REQUIRE_THAT(config_error(R"({"margin": -0.1})"), Contains("margin") && Contains("0..100"));
+  REQUIRE_THAT(config_error(R"({"embed_dim": 0})"), Contains("embed_dim") && Contains("1..65536"));
+  REQUIRE_THAT(config_error(R"({"text": {"word_dim": 100000}})"), Contains("text.word_dim") && Contains("1..65536"));
+  REQUIRE_THAT(config_error(R"({"text": {"vocab_size": 1}})"), Contains("text.vocab_size") && Contains("2.."));
+  REQUIRE_THAT(config_error(R"({"image": {"feature_dim": -3}})"), Contains("image.feature_dim"));
 }
 
 TEST_CASE("Wrong types, bad enum names and malformed JSON are refused by name", "[model][config]") {
-  REQUIRE_THAT(error_of(R"({"embed_dim": "big"})"), Contains("'embed_dim'") && Contains("integer"));
-  REQUIRE_THAT(error_of(R"({"max_violation": 1})"), Contains("'max_violation'") && Contains("true or false"));
-  REQUIRE_THAT(error_of(R"({"image": {"backbone": "resnet50"}})"),
+  REQUIRE_THAT(config_error(R"({"embed_dim": "big"})"), Contains("'embed_dim'") && Contains("integer"));
+  REQUIRE_THAT(config_error(R"({"max_violation": 1})"), Contains("'max_violation'") && Contains("true or false"));
+  REQUIRE_THAT(config_error(R"({"image": {"backbone": "resnet50"}})"),
                Contains("resnet50") && Contains("precomp, cnn-small, resnet152, vgg19, torchscript"));
-  REQUIRE_THAT(error_of(R"({"image": {"region_pooling": "sum"}})"), Contains("mean, max"));
-  REQUIRE_THAT(error_of(R"({"image": 3})"), Contains("'image'") && Contains("object"));
-  REQUIRE_THAT(error_of(R"({"lambda": 0.5,})"), Contains("train.json") && Contains("not valid JSON"));
-  REQUIRE_THAT(error_of(R"({"image": {"backbone": "torchscript"}})"), Contains("image.backbone_file"));
+  REQUIRE_THAT(config_error(R"({"image": {"region_pooling": "sum"}})"), Contains("mean, max"));
+  REQUIRE_THAT(config_error(R"({"image": 3})"), Contains("'image'") && Contains("object"));
+  REQUIRE_THAT(config_error(R"({"lambda": 0.5,})"), Contains("train.json") && Contains("not valid JSON"));
+  REQUIRE_THAT(config_error(R"({"image": {"backbone": "torchscript"}})"), Contains("image.backbone_file"));
 }
 
 TEST_CASE("The built-in CNNs fix their feature size", "[model][config]") {
-  REQUIRE_THAT(error_of(R"({"image": {"backbone": "resnet152", "feature_dim": 1000}})"),
+  REQUIRE_THAT(config_error(R"({"image": {"backbone": "resnet152", "feature_dim": 1000}})"),
                Contains("image.feature_dim") && Contains("resnet152 gives 2048"));
   gxn::ImageEncoderConfig vgg;
   vgg.backbone = gxn::Backbone::Vgg19;

@@ -10,8 +10,8 @@
 #include "gxn/model/model_file.hpp"
 #include "gxn/model/model_inputs.hpp"
 #include "gxn/model/tensor_view.hpp"
-#include "error_of.hpp"
-#include "temp_dir.hpp"
+#include "support/error_of.hpp"
+#include "support/temp_dir.hpp"
 
 using Catch::Matchers::Contains;
 

@@ -12,7 +12,7 @@
 #include "gxn/model/gan_loss.hpp"
 #include "gxn/model/image_discriminator.hpp"
 #include "gxn/model/image_generator.hpp"
-#include "error_of.hpp"
+#include "support/error_of.hpp"
 
 using Catch::Matchers::Contains;
 

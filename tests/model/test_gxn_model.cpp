@@ -4,7 +4,7 @@
 
 #include "gxn/error.hpp"
 #include "gxn/model/gxn_model.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 using Catch::Matchers::Contains;
 

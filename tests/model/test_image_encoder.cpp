@@ -9,8 +9,8 @@
 #include "gxn/model/image_encoder.hpp"
 #include "gxn/model/scripted_backbone.hpp"
 #include "gxn/model/small_cnn.hpp"
-#include "error_of.hpp"
-#include "temp_dir.hpp"
+#include "support/error_of.hpp"
+#include "support/temp_dir.hpp"
 
 using Catch::Matchers::Contains;
 

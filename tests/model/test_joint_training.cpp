@@ -13,8 +13,8 @@
 #include "gxn/model/encoder.hpp"
 #include "gxn/model/model_file.hpp"
 #include "gxn/model/trainer.hpp"
-#include "same_parameters.hpp"
-#include "temp_dir.hpp"
+#include "support/same_parameters.hpp"
+#include "support/temp_dir.hpp"
 #include "toy_captions.hpp"
 
 using Catch::Matchers::Contains;

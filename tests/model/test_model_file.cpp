@@ -8,7 +8,7 @@
 #include "gxn/error.hpp"
 #include "gxn/model/model_file.hpp"
 #include "gxn/model/section_file.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;

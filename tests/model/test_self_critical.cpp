@@ -8,7 +8,7 @@
 #include "gxn/engine/caption_metrics.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/self_critical.hpp"
-#include "error_of.hpp"
+#include "support/error_of.hpp"
 #include "tiny_caption_set.hpp"
 
 using Catch::Matchers::Contains;

@@ -2,6 +2,7 @@
 
 #include "gxn/error.hpp"
 #include "gxn/model/text_encoder.hpp"
+#include "support/error_of.hpp"
 
 using Catch::Matchers::Contains;
 
@@ -12,13 +13,8 @@ gxn::TextEncoder small_encoder() {
   return gxn::TextEncoder(gxn::TextEncoderConfig{20, 6, 8, ""});
 }
 
-std::string error_of(gxn::TextEncoder& enc, const torch::Tensor& ids, const torch::Tensor& lengths) {
-  try {
-    enc(ids, lengths);
-  } catch (const gxn::Error& e) {
-    return e.what();
-  }
-  return "no error";
+std::string forward_error(gxn::TextEncoder& enc, const torch::Tensor& ids, const torch::Tensor& lengths) {
+  return error_of([&] { enc(ids, lengths); });
 }
 
 bool close(const torch::Tensor& a, const torch::Tensor& b) { return torch::allclose(a, b, 1e-5, 1e-6); }
@@ -66,13 +62,13 @@ TEST_CASE("t_h averages the two directions' final states, t_l is the GRU's final
 TEST_CASE("Bad captions are refused with the row at fault", "[model][text]") {
   auto enc = small_encoder();
   auto ids = torch::tensor({{3, 4, 5}, {6, 0, 0}}, torch::kInt64);
-  CHECK_THAT(error_of(enc, ids, torch::tensor({3, 0}, torch::kInt64)), Contains("row 1") && Contains("empty"));
-  CHECK_THAT(error_of(enc, ids, torch::tensor({4, 1}, torch::kInt64)), Contains("row 0") && Contains("length 4"));
-  CHECK_THAT(error_of(enc, ids, torch::tensor({3}, torch::kInt64)), Contains("lengths"));
+  CHECK_THAT(forward_error(enc, ids, torch::tensor({3, 0}, torch::kInt64)), Contains("row 1") && Contains("empty"));
+  CHECK_THAT(forward_error(enc, ids, torch::tensor({4, 1}, torch::kInt64)), Contains("row 0") && Contains("length 4"));
+  CHECK_THAT(forward_error(enc, ids, torch::tensor({3}, torch::kInt64)), Contains("lengths"));
   auto out_of_vocab = torch::tensor({{3, 20, 5}, {6, 0, 0}}, torch::kInt64);
-  CHECK_THAT(error_of(enc, out_of_vocab, torch::tensor({3, 1}, torch::kInt64)),
+  CHECK_THAT(forward_error(enc, out_of_vocab, torch::tensor({3, 1}, torch::kInt64)),
              Contains("row 0, position 1") && Contains("token id 20") && Contains("0..19"));
-  CHECK_THAT(error_of(enc, ids.to(torch::kFloat32), torch::tensor({3, 1}, torch::kInt64)), Contains("int64"));
+  CHECK_THAT(forward_error(enc, ids.to(torch::kFloat32), torch::tensor({3, 1}, torch::kInt64)), Contains("int64"));
 }
 
 TEST_CASE("An empty batch gives empty features", "[model][text]") {

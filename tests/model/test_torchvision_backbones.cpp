@@ -11,7 +11,7 @@
 
 #include "gxn/model/image_encoder.hpp"
 #include "gxn/model/scripted_backbone.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 using Catch::Matchers::Contains;
 

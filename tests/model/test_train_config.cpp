@@ -2,19 +2,15 @@
 
 #include "gxn/error.hpp"
 #include "gxn/model/train_config.hpp"
-#include "temp_dir.hpp"
+#include "support/error_of.hpp"
+#include "support/temp_dir.hpp"
 
 using Catch::Matchers::Contains;
 
 namespace {
 
-std::string error_of(const std::string& json) {
-  try {
-    gxn::train_config_from_json(json, "train.json");
-  } catch (const gxn::Error& e) {
-    return e.what();
-  }
-  return "no error";
+std::string config_error(const std::string& json) {
+  return error_of([&] { gxn::train_config_from_json(json, "train.json"); });
 }
 
 }  // namespace
@@ -92,11 +88,11 @@ TEST_CASE("Training paths: parsed by name, and they decide the model's generativ
   REQUIRE(gxn::to_string(gxn::parse_training_paths("i2t")) == "i2t");
   REQUIRE_THROWS_WITH(gxn::parse_training_paths("embedding,gan"), Contains("'gan'") && Contains("embedding, i2t, t2i"));
   REQUIRE_THROWS_WITH(gxn::parse_training_paths(""), Contains("names no training path"));
-  REQUIRE_THAT(error_of(R"({"paths": "embedding,x"})"), Contains("train.json") && Contains("'paths'") && Contains("'x'"));
-  REQUIRE_THAT(error_of(R"({"reward": "meteor"})"), Contains("'reward'") && Contains("cider, bleu4"));
-  REQUIRE_THAT(error_of(R"({"rl_weight": 1.5})"), Contains("rl_weight"));
-  REQUIRE_THAT(error_of(R"({"paths": "i2t", "model": {"decoder": {"max_length": 0}}})"), Contains("decoder.max_length"));
-  REQUIRE_THAT(error_of(R"({"model": {"decoder": {"beams": 3}}})"), Contains("'model.decoder.beams'"));
+  REQUIRE_THAT(config_error(R"({"paths": "embedding,x"})"), Contains("train.json") && Contains("'paths'") && Contains("'x'"));
+  REQUIRE_THAT(config_error(R"({"reward": "meteor"})"), Contains("'reward'") && Contains("cider, bleu4"));
+  REQUIRE_THAT(config_error(R"({"rl_weight": 1.5})"), Contains("rl_weight"));
+  REQUIRE_THAT(config_error(R"({"paths": "i2t", "model": {"decoder": {"max_length": 0}}})"), Contains("decoder.max_length"));
+  REQUIRE_THAT(config_error(R"({"model": {"decoder": {"beams": 3}}})"), Contains("'model.decoder.beams'"));
   // The paths, not the model's flags, decide: an untrained module would only mislead.
   const auto c = gxn::train_config_from_json(R"({"paths": "embedding,i2t", "model": {"generator": {"enabled": true}}})", "t");
   REQUIRE(c.model.decoder.enabled);
@@ -117,33 +113,33 @@ TEST_CASE("The learning rate decays by steps", "[model][train_config]") {
 }
 
 TEST_CASE("A training config with an unknown key or an out-of-range value names it", "[model][train_config]") {
-  REQUIRE_THAT(error_of(R"({"epoch": 3})"), Contains("train.json") && Contains("'epoch'") && Contains("not a known key"));
-  REQUIRE_THAT(error_of(R"({"model": {"text": {"hiden_dim": 5}}})"), Contains("'model.text.hiden_dim'"));
-  REQUIRE_THAT(error_of(R"({"model": {"embed_dim": 0}})"), Contains("model.embed_dim") && Contains("1..65536"));
-  REQUIRE_THAT(error_of(R"({"model": {"image": {"backbone": "resnet50"}}})"),
+  REQUIRE_THAT(config_error(R"({"epoch": 3})"), Contains("train.json") && Contains("'epoch'") && Contains("not a known key"));
+  REQUIRE_THAT(config_error(R"({"model": {"text": {"hiden_dim": 5}}})"), Contains("'model.text.hiden_dim'"));
+  REQUIRE_THAT(config_error(R"({"model": {"embed_dim": 0}})"), Contains("model.embed_dim") && Contains("1..65536"));
+  REQUIRE_THAT(config_error(R"({"model": {"image": {"backbone": "resnet50"}}})"),
                Contains("model.image") && Contains("resnet50"));
-  REQUIRE_THAT(error_of(R"({"batch_size": 1})"), Contains("batch_size") && Contains("2..65536"));
-  REQUIRE_THAT(error_of(R"({"epochs": 0})"), Contains("epochs") && Contains("1.."));
-  REQUIRE_THAT(error_of(R"({"learning_rate": 0})"), Contains("learning_rate") && Contains("above 0"));
-  REQUIRE_THAT(error_of(R"({"learning_rate": -1e-3})"), Contains("learning_rate"));
-  REQUIRE_THAT(error_of(R"({"lr_decay": 1.5})"), Contains("lr_decay"));
-  REQUIRE_THAT(error_of(R"({"grad_clip": -1})"), Contains("grad_clip"));
-  REQUIRE_THAT(error_of(R"({"threads": -2})"), Contains("threads"));
-  REQUIRE_THAT(error_of(R"({"threads": 5000000000})"), Contains("threads") && Contains("out of range"));
-  REQUIRE_THAT(error_of(R"({"seed": -1})"), Contains("'seed'") && Contains("non-negative"));
-  REQUIRE_THAT(error_of(R"({"device": "tpu"})"), Contains("device") && Contains("cpu, cuda, cuda:N"));
-  REQUIRE_THAT(error_of(R"({"device": "cuda:x"})"), Contains("device"));
-  REQUIRE_THAT(error_of(R"({"min_word_count": 0})"), Contains("min_word_count"));
-  REQUIRE_THAT(error_of(R"({"max_caption_tokens": 2})"), Contains("max_caption_tokens") && Contains("3.."));
-  REQUIRE_THAT(error_of(R"({"val_max_images": -1})"), Contains("val_max_images"));
-  REQUIRE_THAT(error_of(R"({"data_kind": "video"})"), Contains("data_kind") && Contains("precomp, images, auto"));
-  REQUIRE_THAT(error_of(R"({"sampling": "words"})"), Contains("sampling") && Contains("captions, images"));
-  REQUIRE_THAT(error_of(R"({"sampling": "images", "batch_size": 8})"), Contains("batch_size") && Contains("sampling"));
-  REQUIRE_THAT(error_of(R"({"sampling": "images", "captions_per_image": 6})"), Contains("captions_per_image") && Contains("1..5"));
-  REQUIRE_THAT(error_of(R"({"captions_per_image": 2})"), Contains("captions_per_image") && Contains("sampling = images"));
-  REQUIRE_THAT(error_of(R"({"quiet": "yes"})"), Contains("'quiet'") && Contains("true or false"));
-  REQUIRE_THAT(error_of(R"({"epochs": 3,})"), Contains("not valid JSON"));
-  REQUIRE_THAT(error_of(R"([1, 2])"), Contains("object"));
+  REQUIRE_THAT(config_error(R"({"batch_size": 1})"), Contains("batch_size") && Contains("2..65536"));
+  REQUIRE_THAT(config_error(R"({"epochs": 0})"), Contains("epochs") && Contains("1.."));
+  REQUIRE_THAT(config_error(R"({"learning_rate": 0})"), Contains("learning_rate") && Contains("above 0"));
+  REQUIRE_THAT(config_error(R"({"learning_rate": -1e-3})"), Contains("learning_rate"));
+  REQUIRE_THAT(config_error(R"({"lr_decay": 1.5})"), Contains("lr_decay"));
+  REQUIRE_THAT(config_error(R"({"grad_clip": -1})"), Contains("grad_clip"));
+  REQUIRE_THAT(config_error(R"({"threads": -2})"), Contains("threads"));
+  REQUIRE_THAT(config_error(R"({"threads": 5000000000})"), Contains("threads") && Contains("out of range"));
+  REQUIRE_THAT(config_error(R"({"seed": -1})"), Contains("'seed'") && Contains("non-negative"));
+  REQUIRE_THAT(config_error(R"({"device": "tpu"})"), Contains("device") && Contains("cpu, cuda, cuda:N"));
+  REQUIRE_THAT(config_error(R"({"device": "cuda:x"})"), Contains("device"));
+  REQUIRE_THAT(config_error(R"({"min_word_count": 0})"), Contains("min_word_count"));
+  REQUIRE_THAT(config_error(R"({"max_caption_tokens": 2})"), Contains("max_caption_tokens") && Contains("3.."));
+  REQUIRE_THAT(config_error(R"({"val_max_images": -1})"), Contains("val_max_images"));
+  REQUIRE_THAT(config_error(R"({"data_kind": "video"})"), Contains("data_kind") && Contains("precomp, images, auto"));
+  REQUIRE_THAT(config_error(R"({"sampling": "words"})"), Contains("sampling") && Contains("captions, images"));
+  REQUIRE_THAT(config_error(R"({"sampling": "images", "batch_size": 8})"), Contains("batch_size") && Contains("sampling"));
+  REQUIRE_THAT(config_error(R"({"sampling": "images", "captions_per_image": 6})"), Contains("captions_per_image") && Contains("1..5"));
+  REQUIRE_THAT(config_error(R"({"captions_per_image": 2})"), Contains("captions_per_image") && Contains("sampling = images"));
+  REQUIRE_THAT(config_error(R"({"quiet": "yes"})"), Contains("'quiet'") && Contains("true or false"));
+  REQUIRE_THAT(config_error(R"({"epochs": 3,})"), Contains("not valid JSON"));
+  REQUIRE_THAT(config_error(R"([1, 2])"), Contains("object"));
 }
 
 TEST_CASE("read_train_config names a missing file", "[model][train_config]") {

@@ -8,9 +8,9 @@
 #include "gxn/error.hpp"
 #include "gxn/model/model_file.hpp"
 #include "gxn/model/trainer.hpp"
-#include "error_of.hpp"
-#include "same_parameters.hpp"
-#include "temp_dir.hpp"
+#include "support/error_of.hpp"
+#include "support/same_parameters.hpp"
+#include "support/temp_dir.hpp"
 #include "toy_captions.hpp"
 
 using Catch::Matchers::Contains;

@@ -4,7 +4,8 @@
 
 #include "gxn/error.hpp"
 #include "gxn/model/word_vectors.hpp"
-#include "temp_dir.hpp"
+#include "support/error_of.hpp"
+#include "support/temp_dir.hpp"
 
 using Catch::Matchers::Contains;
 
@@ -16,13 +17,8 @@ std::string write(const TempDir& dir, const std::string& name, const std::string
   return path;
 }
 
-std::string error_of(const std::string& path, torch::Tensor weight, const std::vector<std::string>& vocab) {
-  try {
-    gxn::load_word_vectors(weight, path, vocab);
-  } catch (const gxn::Error& e) {
-    return e.what();
-  }
-  return "no error";
+std::string load_error(const std::string& path, torch::Tensor weight, const std::vector<std::string>& vocab) {
+  return error_of([&] { gxn::load_word_vectors(weight, path, vocab); });
 }
 
 const std::vector<std::string> kVocab{"<pad>", "<unk>", "dog", "cat", "runs"};
@@ -59,21 +55,21 @@ TEST_CASE("A word2vec header line is recognised", "[model][word_vectors]") {
   CHECK(report.file_words == 2);
   CHECK(torch::equal(weight[3], torch::ones({3})));
   const auto wrong_header = write(dir, "w2v_bad.txt", "2 4\ncat 1 1 1\n");
-  CHECK_THAT(error_of(wrong_header, torch::zeros({5, 3}), kVocab),
+  CHECK_THAT(load_error(wrong_header, torch::zeros({5, 3}), kVocab),
              Contains("w2v_bad.txt:1") && Contains("4-d") && Contains("word_dim is 3"));
 }
 
 TEST_CASE("Vectors of another size or with bad numbers are refused by file and line", "[model][word_vectors]") {
   TempDir dir;
   auto weight = torch::full({5, 3}, 42.0f);
-  CHECK_THAT(error_of(write(dir, "short.txt", "dog 1 2 3\ncat 1 2\n"), weight, kVocab),
+  CHECK_THAT(load_error(write(dir, "short.txt", "dog 1 2 3\ncat 1 2\n"), weight, kVocab),
              Contains("short.txt:2") && Contains("2 values") && Contains("word_dim is 3"));
-  CHECK_THAT(error_of(write(dir, "wide.txt", "dog 1 2 3 4\n"), weight, kVocab),
+  CHECK_THAT(load_error(write(dir, "wide.txt", "dog 1 2 3 4\n"), weight, kVocab),
              Contains("wide.txt:1") && Contains("4 values"));
-  CHECK_THAT(error_of(write(dir, "nan.txt", "dog 1 2 3\ncat 1 x 3\n"), weight, kVocab),
+  CHECK_THAT(load_error(write(dir, "nan.txt", "dog 1 2 3\ncat 1 x 3\n"), weight, kVocab),
              Contains("nan.txt:2") && Contains("'cat'") && Contains("'x'"));
-  CHECK_THAT(error_of(dir.file("missing.txt"), weight, kVocab), Contains("missing.txt"));
+  CHECK_THAT(load_error(dir.file("missing.txt"), weight, kVocab), Contains("missing.txt"));
   // Nothing was changed by the failed loads.
   CHECK(torch::equal(weight, torch::full({5, 3}, 42.0f)));
-  CHECK_THAT(error_of(write(dir, "ok.txt", "dog 1 2 3\n"), torch::zeros({4, 3}), kVocab), Contains("4 rows"));
+  CHECK_THAT(load_error(write(dir, "ok.txt", "dog 1 2 3\n"), torch::zeros({4, 3}), kVocab), Contains("4 rows"));
 }
