@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "gxn/engine/index.hpp"
-#include "gxn/engine/score.hpp"
+#include "gxn/engine/search/index.hpp"
+#include "gxn/engine/search/score.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // The C API's evaluation: gxn::evaluate over a caller's score matrix.
 #include "boundary.hpp"
-#include "gxn/engine/metrics.hpp"
+#include "gxn/engine/metrics/metrics.hpp"
 
 using gxn::capi::guard;
 using gxn::capi::require;

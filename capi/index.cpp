@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "boundary.hpp"
-#include "gxn/engine/index.hpp"
+#include "gxn/engine/search/index.hpp"
 
 struct gxn_index {
   gxn::RetrievalIndex index;

@@ -1,6 +1,6 @@
 // The C API's .npy files: matrices read into gxn-owned handles, and atomic writes.
 #include "boundary.hpp"
-#include "gxn/engine/npy.hpp"
+#include "gxn/engine/io/npy.hpp"
 
 struct gxn_matrix {
   gxn::Matrix matrix;

@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "boundary.hpp"
-#include "gxn/engine/score.hpp"
+#include "gxn/engine/search/score.hpp"
 
 struct gxn_scorer {
   gxn::OrderScorer scorer;

@@ -1,7 +1,7 @@
 include(CMakePackageConfigHelpers)
 
 set(GXN_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/gxn)
-set(gxn_install_targets gxn_engine)
+set(gxn_install_targets gxn_engine gxn_report)
 if(GXN_BUILD_MODEL)
   list(APPEND gxn_install_targets gxn_model gxn_c)
 endif()

@@ -4,5 +4,5 @@
 #include "gxn/error.hpp"
 #include "gxn/engine/cpu.hpp"
 #include "gxn/engine/matrix.hpp"
-#include "gxn/engine/score.hpp"
-#include "gxn/engine/topk.hpp"
+#include "gxn/engine/search/score.hpp"
+#include "gxn/engine/search/topk.hpp"

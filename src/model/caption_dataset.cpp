@@ -4,9 +4,10 @@
 #include <filesystem>
 #include <unordered_map>
 
-#include "gxn/engine/karpathy_dataset.hpp"
-#include "gxn/engine/precomp_dataset.hpp"
-#include "gxn/engine/tokenizer.hpp"
+#include "gxn/engine/data/karpathy_dataset.hpp"
+#include "gxn/engine/data/precomp_dataset.hpp"
+#include "gxn/engine/text/tokenizer.hpp"
+#include "common/splitmix64.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/image_generator.hpp"
 
@@ -14,13 +15,6 @@ namespace gxn {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 bool path_exists(const fs::path& p) {
   std::error_code ec;
@@ -111,23 +105,12 @@ void CaptionDataset::read_images(const std::string& dir) {
                                                   "precomputed features; choose an image backbone such as cnn-small");
   caption_source_ = dir + "/dataset.json";
   const KarpathyDataset dataset = read_karpathy_dataset(caption_source_);
-  const fs::path image_dir = image_folder(dir);
-  for (std::size_t i = 0; i < dataset.images.size(); ++i) {
-    const CaptionedImage& image = dataset.images[i];
-    if (image.split != split_) continue;
-    if (options_.max_images > 0 && image_count_ == options_.max_images) break;
-    const std::string where = caption_source_ + ": images[" + std::to_string(i) + "] (" + image.path + ")";
-    if (static_cast<std::int64_t>(image.captions.size()) < kCaptionsPerImage)
-      throw Error(ErrorCode::Format, where + " has " + std::to_string(image.captions.size()) +
-                                         " captions; gxn trains on five per image");
-    const std::string path = (image_dir / image.path).string();
-    if (!path_exists(path)) throw Error(ErrorCode::NotFound, path + ": no such image file (" + where + ")");
-    captions_.insert(captions_.end(), image.captions.begin(), image.captions.begin() + kCaptionsPerImage);
-    image_paths_.push_back(path);
-    file_index_.push_back(static_cast<std::int64_t>(i));
-    ++image_count_;
-  }
-  if (image_count_ == 0) throw Error(ErrorCode::Format, caption_source_ + ": no image in split '" + split_ + "'");
+  SplitImages files =
+      split_images(dataset, caption_source_, split_, image_folder(dir).string(), options_.max_images, /*check_files=*/true);
+  image_count_ = static_cast<std::int64_t>(files.paths.size());
+  captions_ = std::move(files.captions);
+  image_paths_ = std::move(files.paths);
+  file_index_ = std::move(files.file_index);
   cache_.resize(static_cast<std::size_t>(image_count_));
 }
 
@@ -275,12 +258,9 @@ std::vector<std::int64_t> epoch_order(std::uint64_t seed, std::int64_t epoch, st
   std::vector<std::int64_t> order(static_cast<std::size_t>(count));
   for (std::int64_t i = 0; i < count; ++i) order[static_cast<std::size_t>(i)] = i;
   // One stream per epoch: the state starts from the seed mixed with the epoch.
-  std::uint64_t state = seed;
-  state = splitmix64(state) ^ static_cast<std::uint64_t>(epoch);
+  detail::SplitMix64 random(detail::SplitMix64(seed).next() ^ static_cast<std::uint64_t>(epoch));
   for (std::int64_t i = count - 1; i > 0; --i) {
-    // Uniform in [0, i] by multiply-shift (bias below 2^-40 for any count gxn sees).
-    const auto r = static_cast<std::int64_t>((static_cast<unsigned __int128>(splitmix64(state)) *
-                                              static_cast<std::uint64_t>(i + 1)) >> 64);
+    const auto r = static_cast<std::int64_t>(random.below64(static_cast<std::uint64_t>(i + 1)));
     std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(r)]);
   }
   return order;

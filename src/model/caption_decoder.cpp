@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
 #include <string>
 
-#include "gxn/engine/vocabulary.hpp"
+#include "gxn/engine/text/vocabulary.hpp"
 #include "gxn/error.hpp"
+#include "tensor_checks.hpp"
 
 namespace gxn {
 
@@ -93,15 +93,9 @@ void CaptionDecoderImpl::track_image_statistics(const torch::Tensor& v_l, double
 }
 
 void CaptionDecoderImpl::check_image_embeddings(const torch::Tensor& v_l) const {
-  if (!v_l.defined() || v_l.dim() != 2 || v_l.size(1) != options_.embed_dim || !v_l.is_floating_point()) {
-    std::ostringstream os;
-    os << "caption decoder: v_l must be (B, " << options_.embed_dim << ") floating point, got ";
-    if (v_l.defined())
-      os << v_l.sizes() << ' ' << v_l.scalar_type();
-    else
-      os << "an undefined tensor";
-    throw Error(ErrorCode::Shape, os.str());
-  }
+  if (!v_l.defined() || v_l.dim() != 2 || v_l.size(1) != options_.embed_dim || !v_l.is_floating_point())
+    throw Error(ErrorCode::Shape, "caption decoder: v_l must be (B, " + std::to_string(options_.embed_dim) +
+                                      ") floating point, got " + detail::shape_and_type(v_l));
 }
 
 torch::Tensor CaptionDecoderImpl::initial_state(const torch::Tensor& v_l) {
@@ -119,13 +113,7 @@ torch::Tensor CaptionDecoderImpl::forward(const torch::Tensor& v_l, const torch:
                                           const torch::Tensor& lengths) {
   check_image_embeddings(v_l);
   if (!ids.defined() || ids.dim() != 2 || ids.scalar_type() != torch::kInt64) {
-    std::ostringstream os;
-    os << "caption decoder: ids must be (B, L) int64 token ids, got ";
-    if (ids.defined())
-      os << ids.sizes() << ' ' << ids.scalar_type();
-    else
-      os << "an undefined tensor";
-    throw Error(ErrorCode::Shape, os.str());
+    throw Error(ErrorCode::Shape, "caption decoder: ids must be (B, L) int64 token ids, got " + detail::shape_and_type(ids));
   }
   const std::int64_t batch = ids.size(0), max_len = ids.size(1);
   if (v_l.size(0) != batch)

@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "gxn/engine/preprocess.hpp"
+#include "gxn/engine/io/preprocess.hpp"
 #include "gxn/error.hpp"
-#include "gxn/engine/checksum.hpp"
+#include "common/checksum.hpp"
 #include "json_object_reader.hpp"
 
 namespace gxn {

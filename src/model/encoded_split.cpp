@@ -30,21 +30,9 @@ CaptionedSplit caption_split(const Encoder& encoder, const EvaluationSplit& spli
   std::vector<Tokens> hypotheses;
   std::vector<std::vector<Tokens>> references(out.generated.size());
   for (const std::string& caption : out.generated) hypotheses.push_back(caption_metric_tokens(caption));
-  for (std::size_t j = 0; j < split.captions.size(); ++j) references[j / 5].push_back(caption_metric_tokens(split.captions[j]));
+  for (std::size_t j = 0; j < split.captions.size(); ++j) references[j / kCaptionsPerImage].push_back(caption_metric_tokens(split.captions[j]));
   out.metrics = evaluate_captions(hypotheses, references);
   return out;
-}
-
-ReportSplit report_split(const EncodedSplit& split) {
-  if (split.data.precomputed)
-    throw Error(ErrorCode::InvalidArgument, split.data.source + ": a report shows images; this split holds precomputed features");
-  ReportSplit r;
-  r.images = split.images;
-  r.texts = split.texts;
-  r.image_paths = split.data.image_paths;
-  r.image_names = split.data.image_names;
-  r.captions = split.data.captions;
-  return r;
 }
 
 }  // namespace gxn

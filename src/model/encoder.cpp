@@ -8,7 +8,7 @@
 
 #include "gxn/engine/progress.hpp"
 #include "gxn/model/model_inputs.hpp"
-#include "gxn/model/tensor_view.hpp"
+#include "tensor_view.hpp"
 
 namespace gxn {
 namespace {

@@ -1,23 +1,14 @@
 #include "gxn/model/image_encoder.hpp"
 
-#include <sstream>
-
 #include "gxn/error.hpp"
 #include "gxn/model/resnet.hpp"
 #include "gxn/model/scripted_backbone.hpp"
 #include "gxn/model/small_cnn.hpp"
 #include "gxn/model/vgg.hpp"
+#include "tensor_checks.hpp"
 
 namespace gxn {
-namespace {
-
-std::string shape_string(const torch::Tensor& t) {
-  std::ostringstream os;
-  os << t.sizes();
-  return os.str();
-}
-
-}  // namespace
+using detail::shape_string;
 
 torch::Tensor imagenet_normalize(const torch::Tensor& rgb) {
   if (rgb.dim() != 4 || rgb.size(1) != 3)

@@ -7,9 +7,11 @@
 #include <streambuf>
 
 #include "gxn/error.hpp"
-#include "gxn/model/section_file.hpp"
+#include "model_sections.hpp"
 
 namespace gxn {
+
+constexpr char kModelFileMagic[] = "GXNMODEL";
 namespace {
 
 // A read-only, seekable std::istream over bytes held elsewhere (TorchScript reads zip files).

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "gxn/engine/preprocess.hpp"
-#include "gxn/engine/tokenizer.hpp"
+#include "gxn/engine/io/preprocess.hpp"
+#include "gxn/engine/text/tokenizer.hpp"
 
 namespace gxn {
 

@@ -1,18 +1,14 @@
 #include "gxn/model/order_similarity.hpp"
 
-#include <sstream>
-
 #include "gxn/error.hpp"
+#include "tensor_checks.hpp"
 
 namespace gxn {
 
 torch::Tensor order_violation(const torch::Tensor& texts, const torch::Tensor& images) {
-  if (texts.dim() != 2 || images.dim() != 2 || texts.size(1) != images.size(1)) {
-    std::ostringstream os;
-    os << "order_violation: expected texts (Bt, E) and images (Bv, E), got " << texts.sizes() << " and "
-       << images.sizes();
-    throw Error(ErrorCode::Shape, os.str());
-  }
+  if (texts.dim() != 2 || images.dim() != 2 || texts.size(1) != images.size(1))
+    throw Error(ErrorCode::Shape, "order_violation: expected texts (Bt, E) and images (Bv, E), got " +
+                                      detail::shape_string(texts) + " and " + detail::shape_string(images));
   // (1, Bv, E) - (Bt, 1, E): the (Bt, Bv, E) intermediate is what autograd keeps.
   return -torch::relu(images.unsqueeze(0) - texts.unsqueeze(1)).pow(2).sum(2);
 }

@@ -4,18 +4,14 @@
 
 #include <filesystem>
 #include <map>
-#include <sstream>
 
 #include "gxn/error.hpp"
+#include "tensor_checks.hpp"
 
 namespace gxn {
-namespace {
+using detail::shape_string;
 
-std::string shape_string(const torch::Tensor& t) {
-  std::ostringstream os;
-  os << t.sizes();
-  return os.str();
-}
+namespace {
 
 // "a, b, c and 4 more"
 std::string name_list(const std::vector<std::string>& names) {

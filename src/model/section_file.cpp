@@ -1,4 +1,4 @@
-#include "gxn/model/section_file.hpp"
+#include "section_file.hpp"
 
 
 #include <cerrno>
@@ -8,8 +8,8 @@
 #include <fstream>
 
 #include "gxn/error.hpp"
-#include "gxn/engine/atomic_file.hpp"
-#include "gxn/engine/checksum.hpp"
+#include "gxn/engine/io/atomic_file.hpp"
+#include "common/checksum.hpp"
 
 namespace gxn {
 namespace {

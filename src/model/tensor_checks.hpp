@@ -1,5 +1,5 @@
 #pragma once
-// Argument checks shared by the text->image modules and losses (private to gxn::model): each
+// Argument checks shared by gxn::model's modules and losses (private to gxn::model): each
 // throws gxn::Error naming the function and the argument at fault, and the shape it got.
 #include <torch/torch.h>
 
@@ -12,10 +12,19 @@
 
 namespace gxn::detail {
 
+// "[2, 3]", or "an undefined tensor": the shape a message names.
 inline std::string shape_string(const torch::Tensor& t) {
   if (!t.defined()) return "an undefined tensor";
   std::ostringstream os;
   os << t.sizes();
+  return os.str();
+}
+
+// "[2, 3] Long": the shape and element type, for checks of both.
+inline std::string shape_and_type(const torch::Tensor& t) {
+  if (!t.defined()) return "an undefined tensor";
+  std::ostringstream os;
+  os << t.sizes() << ' ' << t.scalar_type();
   return os.str();
 }
 

@@ -1,4 +1,4 @@
-#include "gxn/model/tensor_view.hpp"
+#include "tensor_view.hpp"
 
 #include <string>
 

@@ -1,8 +1,8 @@
 #include "gxn/model/text_encoder.hpp"
 
-#include <sstream>
 
 #include "gxn/error.hpp"
+#include "tensor_checks.hpp"
 
 namespace gxn {
 
@@ -21,11 +21,8 @@ TextEncoderImpl::TextEncoderImpl(const TextEncoderConfig& config) : config_(conf
 }
 
 TextFeatures TextEncoderImpl::forward(const torch::Tensor& ids, const torch::Tensor& lengths) {
-  if (ids.dim() != 2 || ids.scalar_type() != torch::kInt64) {
-    std::ostringstream os;
-    os << "captions: expected (B, L) int64 token ids, got " << ids.sizes() << ' ' << ids.scalar_type();
-    throw Error(ErrorCode::Shape, os.str());
-  }
+  if (ids.dim() != 2 || ids.scalar_type() != torch::kInt64)
+    throw Error(ErrorCode::Shape, "captions: expected (B, L) int64 token ids, got " + detail::shape_and_type(ids));
   const std::int64_t batch = ids.size(0), max_len = ids.size(1);
   if (lengths.dim() != 1 || lengths.size(0) != batch || lengths.is_floating_point())
     throw Error(ErrorCode::Shape, "caption lengths: expected " + std::to_string(batch) + " integer lengths, one per row");

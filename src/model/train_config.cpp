@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "gxn/engine/atomic_file.hpp"
+#include "gxn/engine/io/atomic_file.hpp"
 #include "gxn/error.hpp"
 #include "json_object_reader.hpp"
 
@@ -97,8 +97,8 @@ void validate(const TrainConfig& c) {
   }
   check_range("epochs", c.epochs, 1, kMaxEpochs);
   check_range("batch_size", c.batch_size, 2, 65536);
-  check_range("captions_per_image", c.captions_per_image, 1, CaptionDataset::kCaptionsPerImage);
-  if (c.sampling == BatchSampling::Captions && c.captions_per_image != CaptionDataset::kCaptionsPerImage)
+  check_range("captions_per_image", c.captions_per_image, 1, kCaptionsPerImage);
+  if (c.sampling == BatchSampling::Captions && c.captions_per_image != kCaptionsPerImage)
     throw Error(ErrorCode::InvalidArgument, "captions_per_image = " + std::to_string(c.captions_per_image) +
                                                 " needs sampling = images (sampling = captions visits every caption)");
   if (c.sampling == BatchSampling::Images && c.batch_size < 2 * c.captions_per_image)

@@ -13,14 +13,14 @@
 #include <sstream>
 #include <thread>
 
-#include "gxn/engine/atomic_file.hpp"
+#include "gxn/engine/io/atomic_file.hpp"
 #include "gxn/engine/progress.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/model_file.hpp"
 #include "gxn/model/gan_loss.hpp"
-#include "gxn/model/section_file.hpp"
+#include "model_sections.hpp"
 #include "gxn/model/self_critical.hpp"
-#include "gxn/model/tensor_view.hpp"
+#include "tensor_view.hpp"
 
 namespace gxn {
 namespace fs = std::filesystem;
@@ -94,7 +94,7 @@ StepLosses mean_of(StepLosses sum, double batches) {
 std::vector<std::vector<Tokens>> reference_sets(const CaptionDataset& data) {
   std::vector<std::vector<Tokens>> sets(static_cast<std::size_t>(data.image_count()));
   for (std::int64_t j = 0; j < data.caption_count(); ++j)
-    sets[static_cast<std::size_t>(j / CaptionDataset::kCaptionsPerImage)].push_back(
+    sets[static_cast<std::size_t>(j / kCaptionsPerImage)].push_back(
         caption_metric_tokens(data.captions()[static_cast<std::size_t>(j)]));
   return sets;
 }
@@ -604,7 +604,7 @@ std::vector<std::int64_t> Trainer::batch_captions(const std::vector<std::int64_t
   const auto size = static_cast<std::int64_t>(order.size());
   const std::int64_t first = batch * units_per_batch(), last = std::min(size, first + units_per_batch());
   if (config_.sampling == BatchSampling::Captions) return {order.begin() + first, order.begin() + last};
-  constexpr std::int64_t kPerImage = CaptionDataset::kCaptionsPerImage;
+  constexpr std::int64_t kPerImage = kCaptionsPerImage;
   std::vector<std::int64_t> captions;
   for (std::int64_t i = first; i < last; ++i) {
     const std::int64_t image = order[static_cast<std::size_t>(i)];

@@ -7,7 +7,7 @@
 #include <random>
 #include <sstream>
 
-#include "gxn/engine/caption_metrics.hpp"
+#include "gxn/engine/metrics/caption_metrics.hpp"
 #include "gxn/error.hpp"
 #include "support/error_of.hpp"
 

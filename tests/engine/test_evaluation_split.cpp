@@ -5,8 +5,8 @@
 #include <random>
 #include <unistd.h>
 
-#include "gxn/engine/evaluation_split.hpp"
-#include "gxn/engine/npy.hpp"
+#include "gxn/engine/data/evaluation_split.hpp"
+#include "gxn/engine/io/npy.hpp"
 #include "support/error_of.hpp"
 #include "support/files.hpp"
 #include "support/temp_dir.hpp"

@@ -4,8 +4,8 @@
 #include <unistd.h>
 #include <vector>
 
-#include "gxn/engine/atomic_file.hpp"
-#include "gxn/engine/image.hpp"
+#include "gxn/engine/io/atomic_file.hpp"
+#include "gxn/engine/io/image.hpp"
 #include "support/temp_dir.hpp"
 
 // Fixtures: tests/data/preprocess (see make_fixture.py there).

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "gxn/engine/image_folder.hpp"
+#include "gxn/engine/io/image_folder.hpp"
 #include "gxn/error.hpp"
 #include "support/temp_dir.hpp"
 

@@ -12,7 +12,7 @@
 #include <random>
 #include <set>
 
-#include "gxn/engine/index.hpp"
+#include "gxn/engine/search/index.hpp"
 #include "support/files.hpp"
 #include "support/temp_dir.hpp"
 

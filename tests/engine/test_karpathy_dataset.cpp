@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "gxn/engine/karpathy_dataset.hpp"
+#include "gxn/engine/data/karpathy_dataset.hpp"
 #include "gxn/error.hpp"
 
 static std::string fixture(const char* name) { return std::string(GXN_TEST_DATA) + "/karpathy/" + name; }

@@ -6,7 +6,7 @@
 #include <numeric>
 #include <random>
 
-#include "gxn/engine/metrics.hpp"
+#include "gxn/engine/metrics/metrics.hpp"
 #include "support/error_of.hpp"
 
 

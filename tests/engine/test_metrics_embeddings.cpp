@@ -8,7 +8,7 @@
 #include <cmath>
 #include <random>
 
-#include "gxn/engine/metrics.hpp"
+#include "gxn/engine/metrics/metrics.hpp"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "gxn/engine/npy.hpp"
+#include "gxn/engine/io/npy.hpp"
 #include "support/files.hpp"
 #include "support/temp_dir.hpp"
 

@@ -4,8 +4,8 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "gxn/engine/npy.hpp"
-#include "gxn/engine/precomp_dataset.hpp"
+#include "gxn/engine/io/npy.hpp"
+#include "gxn/engine/data/precomp_dataset.hpp"
 #include "support/error_of.hpp"
 #include "support/temp_dir.hpp"
 

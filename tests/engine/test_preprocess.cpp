@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "gxn/engine/atomic_file.hpp"
-#include "gxn/engine/preprocess.hpp"
+#include "gxn/engine/io/atomic_file.hpp"
+#include "gxn/engine/io/preprocess.hpp"
 
 // Fixtures: tests/data/preprocess (see make_fixture.py there for the torchvision pipeline).
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "gxn/engine/score.hpp"
+#include "gxn/engine/search/score.hpp"
 
 namespace {
 

@@ -9,11 +9,11 @@
 #include <unistd.h>
 #include <vector>
 
-#include "gxn/engine/atomic_file.hpp"
-#include "gxn/engine/image.hpp"
-#include "gxn/engine/shapes.hpp"
-#include "gxn/engine/shapes_dataset.hpp"
-#include "gxn/engine/tokenizer.hpp"
+#include "gxn/engine/io/atomic_file.hpp"
+#include "gxn/engine/io/image.hpp"
+#include "gxn/engine/data/shapes.hpp"
+#include "gxn/engine/data/shapes_dataset.hpp"
+#include "gxn/engine/text/tokenizer.hpp"
 #include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;

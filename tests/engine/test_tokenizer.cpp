@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "gxn/engine/tokenizer.hpp"
+#include "gxn/engine/text/tokenizer.hpp"
 
 using Tokens = std::vector<std::string>;
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <unistd.h>
 
-#include "gxn/engine/tokenizer.hpp"
-#include "gxn/engine/vocabulary.hpp"
+#include "gxn/engine/text/tokenizer.hpp"
+#include "gxn/engine/text/vocabulary.hpp"
 #include "support/error_of.hpp"
 #include "support/files.hpp"
 #include "support/temp_dir.hpp"

@@ -6,7 +6,7 @@
 #include <numeric>
 #include <set>
 
-#include "gxn/engine/image.hpp"
+#include "gxn/engine/io/image.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/caption_dataset.hpp"
 #include "support/error_of.hpp"
@@ -247,7 +247,7 @@ TEST_CASE("Images: a missing or corrupt file, too few captions and an empty capt
   SECTION("no image in the split, and a folder that is no dataset") {
     write_karpathy(dir.path.string(), {{"a.png", "train", five("x")}});
     REQUIRE_THAT(error_of([&] { gxn::CaptionDataset d(dir.path.string(), "val", image_options()); }),
-                 Contains("no image in split 'val'"));
+                 Contains("the val split has no images"));
     fs::remove(dir.path / "dataset.json");
     REQUIRE_THAT(error_of([&] { gxn::detect_data_kind(dir.path.string()); }),
                  Contains(dir.path.string()) && Contains("dataset.json") && Contains("train_ims.npy"));

@@ -3,13 +3,13 @@
 #include <cmath>
 #include <fstream>
 
-#include "gxn/engine/image.hpp"
-#include "gxn/engine/score.hpp"
+#include "gxn/engine/io/image.hpp"
+#include "gxn/engine/search/score.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/encoder.hpp"
 #include "gxn/model/model_file.hpp"
 #include "gxn/model/model_inputs.hpp"
-#include "gxn/model/tensor_view.hpp"
+#include "model/tensor_view.hpp"
 #include "support/error_of.hpp"
 #include "support/temp_dir.hpp"
 

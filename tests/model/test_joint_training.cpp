@@ -7,8 +7,8 @@
 #include <fstream>
 #include <map>
 
-#include "gxn/engine/image.hpp"
-#include "gxn/engine/shapes_dataset.hpp"
+#include "gxn/engine/io/image.hpp"
+#include "gxn/engine/data/shapes_dataset.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/encoder.hpp"
 #include "gxn/model/model_file.hpp"

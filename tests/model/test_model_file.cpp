@@ -7,7 +7,7 @@
 
 #include "gxn/error.hpp"
 #include "gxn/model/model_file.hpp"
-#include "gxn/model/section_file.hpp"
+#include "model/section_file.hpp"
 #include "support/temp_dir.hpp"
 
 using Catch::Matchers::Contains;

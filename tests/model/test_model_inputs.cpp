@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "gxn/engine/preprocess.hpp"
+#include "gxn/engine/io/preprocess.hpp"
 #include "gxn/model/model_inputs.hpp"
 
 namespace {

@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-#include "gxn/engine/caption_metrics.hpp"
+#include "gxn/engine/metrics/caption_metrics.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/self_critical.hpp"
 #include "support/error_of.hpp"

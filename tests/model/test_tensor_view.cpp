@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "gxn/model/tensor_view.hpp"
+#include "model/tensor_view.hpp"
 
 TEST_CASE("Tensors cross into engine views and back unchanged", "[model]") {
   auto t = torch::arange(12, torch::kFloat32).reshape({3, 4});

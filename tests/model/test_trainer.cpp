@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "gxn/engine/shapes_dataset.hpp"
+#include "gxn/engine/data/shapes_dataset.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/model_file.hpp"
 #include "gxn/model/trainer.hpp"

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "gxn/engine/vocabulary.hpp"
+#include "gxn/engine/text/vocabulary.hpp"
 #include "gxn/model/caption_decoder.hpp"
 #include "gxn/model/model_inputs.hpp"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "gxn/engine/npy.hpp"
+#include "gxn/engine/io/npy.hpp"
 #include "gxn/model/train_config.hpp"
 
 namespace toy {

@@ -21,7 +21,7 @@
 #include <torch/torch.h>
 
 #include "command.hpp"
-#include "gxn/engine/score.hpp"
+#include "gxn/engine/search/score.hpp"
 #include "gxn/error.hpp"
 
 namespace {

@@ -13,7 +13,7 @@
 
 #include "command.hpp"
 #include "process_setup.hpp"
-#include "gxn/engine/npy.hpp"
+#include "gxn/engine/io/npy.hpp"
 #include "gxn/model/trainer.hpp"
 
 namespace gxn::cli {

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "command.hpp"
-#include "gxn/engine/shapes.hpp"
-#include "gxn/engine/shapes_dataset.hpp"
+#include "gxn/engine/data/shapes.hpp"
+#include "gxn/engine/data/shapes_dataset.hpp"
 
 namespace {
 

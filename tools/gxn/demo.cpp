@@ -13,10 +13,10 @@
 
 #include "command.hpp"
 #include "eval_output.hpp"
-#include "gxn/engine/atomic_file.hpp"
-#include "gxn/engine/evaluation_split.hpp"
+#include "gxn/engine/io/atomic_file.hpp"
+#include "gxn/engine/data/evaluation_split.hpp"
 #include "gxn/engine/progress.hpp"
-#include "gxn/engine/shapes_dataset.hpp"
+#include "gxn/engine/data/shapes_dataset.hpp"
 #include "gxn/model/trainer.hpp"
 
 namespace gxn::cli {

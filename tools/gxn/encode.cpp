@@ -6,7 +6,7 @@
 
 #include "command.hpp"
 #include "encoder_args.hpp"
-#include "gxn/engine/npy.hpp"
+#include "gxn/engine/io/npy.hpp"
 #include "text_lines.hpp"
 
 namespace gxn::cli {

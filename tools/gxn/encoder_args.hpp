@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "gxn/engine/npy.hpp"
+#include "gxn/engine/io/npy.hpp"
 #include "gxn/model/encoder.hpp"
 
 namespace gxn::cli {

@@ -8,8 +8,8 @@
 #include "command.hpp"
 #include "encoder_args.hpp"
 #include "eval_output.hpp"
-#include "gxn/engine/metrics.hpp"
-#include "gxn/engine/npy.hpp"
+#include "gxn/engine/metrics/metrics.hpp"
+#include "gxn/engine/io/npy.hpp"
 
 namespace gxn::cli {
 namespace {

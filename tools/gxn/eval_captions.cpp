@@ -9,8 +9,8 @@
 
 #include "command.hpp"
 #include "eval_output.hpp"
-#include "gxn/engine/atomic_file.hpp"
-#include "gxn/engine/caption_metrics.hpp"
+#include "gxn/engine/io/atomic_file.hpp"
+#include "gxn/engine/metrics/caption_metrics.hpp"
 #include "gxn/error.hpp"
 
 namespace gxn::cli {

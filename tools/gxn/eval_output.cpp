@@ -58,7 +58,7 @@ RetrievalReport model_report(const Encoder& encoder, const EncodedSplit& encoded
                   {"captions", std::to_string(encoded.texts.rows())}};
   report.metrics = m;
   report.metrics_note = "Protocol " + protocol + " on the " + split + " split";
-  add_split_queries(report, report_split(encoded), spread_indices(encoded.texts.rows(), queries),
+  add_split_queries(report, report_split(encoded.data, encoded.images, encoded.texts), spread_indices(encoded.texts.rows(), queries),
                     spread_indices(encoded.images.rows(), queries), encoder.score_options(), 5);
   // What the generative paths imagine, beside what retrieval found.
   if (encoder.can_imagine())

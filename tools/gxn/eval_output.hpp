@@ -6,9 +6,10 @@
 #include <cstdint>
 #include <string>
 
-#include "gxn/engine/caption_metrics.hpp"
-#include "gxn/engine/metrics.hpp"
-#include "gxn/engine/retrieval_report.hpp"
+#include "gxn/engine/metrics/caption_metrics.hpp"
+#include "gxn/engine/metrics/metrics.hpp"
+#include "gxn/report/retrieval_report.hpp"
+#include "gxn/report/split_queries.hpp"
 #include "gxn/model/encoded_split.hpp"
 
 namespace gxn::cli {

@@ -6,7 +6,7 @@
 
 #include "command.hpp"
 #include "encoder_args.hpp"
-#include "gxn/engine/contact_sheet.hpp"
+#include "gxn/report/contact_sheet.hpp"
 
 namespace gxn::cli {
 namespace {

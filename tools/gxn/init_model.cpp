@@ -10,9 +10,9 @@
 #include <string>
 
 #include "command.hpp"
-#include "gxn/engine/karpathy_dataset.hpp"
-#include "gxn/engine/tokenizer.hpp"
-#include "gxn/engine/vocabulary.hpp"
+#include "gxn/engine/data/karpathy_dataset.hpp"
+#include "gxn/engine/text/tokenizer.hpp"
+#include "gxn/engine/text/vocabulary.hpp"
 #include "gxn/model/model_file.hpp"
 #include "text_lines.hpp"
 

@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "command.hpp"
-#include "gxn/engine/image.hpp"
-#include "gxn/engine/npy.hpp"
-#include "gxn/engine/preprocess.hpp"
+#include "gxn/engine/io/image.hpp"
+#include "gxn/engine/io/npy.hpp"
+#include "gxn/engine/io/preprocess.hpp"
 
 namespace {
 

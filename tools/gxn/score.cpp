@@ -4,8 +4,8 @@
 #include <string>
 
 #include "command.hpp"
-#include "gxn/engine/npy.hpp"
-#include "gxn/engine/score.hpp"
+#include "gxn/engine/io/npy.hpp"
+#include "gxn/engine/search/score.hpp"
 
 namespace gxn::cli {
 namespace {

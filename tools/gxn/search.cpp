@@ -8,9 +8,9 @@
 
 #include "command.hpp"
 #include "encoder_args.hpp"
-#include "gxn/engine/npy.hpp"
-#include "gxn/engine/score.hpp"
-#include "gxn/engine/tokenizer.hpp"
+#include "gxn/engine/io/npy.hpp"
+#include "gxn/engine/search/score.hpp"
+#include "gxn/engine/text/tokenizer.hpp"
 #include "text_lines.hpp"
 
 namespace gxn::cli {

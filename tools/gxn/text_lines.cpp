@@ -2,9 +2,9 @@
 
 #include <filesystem>
 
-#include "gxn/engine/atomic_file.hpp"
-#include "gxn/engine/image_folder.hpp"
-#include "gxn/engine/tokenizer.hpp"
+#include "gxn/engine/io/atomic_file.hpp"
+#include "gxn/engine/io/image_folder.hpp"
+#include "gxn/engine/text/tokenizer.hpp"
 #include "gxn/error.hpp"
 
 namespace gxn::cli {

@@ -27,9 +27,10 @@
 #include <string>
 #include <vector>
 
-#include "gxn/engine/image.hpp"
+#include "gxn/engine/data/captions_per_image.hpp"
+#include "gxn/engine/io/image.hpp"
 #include "gxn/engine/matrix.hpp"
-#include "gxn/engine/vocabulary.hpp"
+#include "gxn/engine/text/vocabulary.hpp"
 #include "gxn/model/config.hpp"
 #include "gxn/model/model_inputs.hpp"
 
@@ -70,8 +71,6 @@ struct CaptionBatch {
 
 class CaptionDataset {
  public:
-  static constexpr std::int64_t kCaptionsPerImage = 5;
-
   // Reads split `split` ("train", "val", "test"; precomp also "dev", "testall") of `dir`.
   // gxn::Error naming the file at fault: a missing file or image, features and captions that
   // disagree in count, an image with fewer than five captions (more than five: the first five

@@ -1,14 +1,13 @@
 #pragma once
 // A dataset split run through a model: its images and captions as embedding rows, ready for
-// evaluate_embeddings (metrics.hpp) and for a report's example queries (retrieval_report.hpp).
+// evaluate_embeddings (metrics.hpp) and for a report's example queries (gxn/report/split_queries.hpp).
 //
 //   gxn::Encoder encoder("model.gxn");
 //   gxn::EncodedSplit test = gxn::encode_split(encoder, gxn::read_evaluation_split("shapes", "test"));
 //   gxn::RetrievalMetrics m = gxn::evaluate_embeddings(test.images, test.texts, encoder.score_options(),
 //                                                      gxn::EvalProtocol::All);
-#include "gxn/engine/caption_metrics.hpp"
-#include "gxn/engine/evaluation_split.hpp"
-#include "gxn/engine/retrieval_report.hpp"
+#include "gxn/engine/metrics/caption_metrics.hpp"
+#include "gxn/engine/data/evaluation_split.hpp"
 #include "gxn/model/encoder.hpp"
 
 namespace gxn {
@@ -33,8 +32,5 @@ struct CaptionedSplit {
 };
 CaptionedSplit caption_split(const Encoder& encoder, const EvaluationSplit& split,
                              const std::optional<DecodeOptions>& decode = std::nullopt);
-
-// The split as a report answers example queries on it (only for a split of image files).
-ReportSplit report_split(const EncodedSplit& split);
 
 }  // namespace gxn

@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "gxn/engine/image.hpp"
+#include "gxn/engine/io/image.hpp"
 #include "gxn/engine/matrix.hpp"
-#include "gxn/engine/score.hpp"
-#include "gxn/engine/vocabulary.hpp"
+#include "gxn/engine/search/score.hpp"
+#include "gxn/engine/text/vocabulary.hpp"
 #include "gxn/model/gxn_model.hpp"
 #include "gxn/model/model_file.hpp"
 

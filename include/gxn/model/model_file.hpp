@@ -1,6 +1,6 @@
 #pragma once
-// The model file (.gxn): config, vocabulary and weights in one versioned section file
-// (section_file.hpp) with magic "GXNMODEL" and the model fingerprint in its header.
+// The model file (.gxn): config, vocabulary and weights in one versioned file of checksummed
+// sections with magic "GXNMODEL" and the model fingerprint in its header.
 // Sections: "config" (JSON), "vocabulary" (words, one per line, row order), "weights"
 // (a torch::serialize archive of GxnModel), and "backbone" (the TorchScript module, only for
 // a torchscript backbone, so the file is self-contained).
@@ -9,11 +9,10 @@
 #include <vector>
 
 #include "gxn/model/gxn_model.hpp"
-#include "gxn/model/section_file.hpp"
 
 namespace gxn {
 
-constexpr char kModelFileMagic[] = "GXNMODEL";
+// The format version this gxn writes and reads.
 constexpr std::uint32_t kModelFileVersion = 1;
 
 // Saves atomically (temporary file + rename). `vocabulary` must have config().text.vocab_size
@@ -29,20 +28,6 @@ struct LoadedModel {
 // a damaged section (checksum), a config or vocabulary that disagrees with the header, or
 // weights that do not fit the config.
 LoadedModel load_model(const std::string& path);
-
-// The sections that make a model, for files that embed one (a training checkpoint): "config",
-// "vocabulary", "weights" and, for a torchscript backbone, "backbone". The strings own the bytes
-// the SectionFile's views point to, so keep this alive until the file is written.
-struct ModelSections {
-  std::string config, vocabulary, weights, backbone;
-  std::uint64_t fingerprint = 0;            // model_fingerprint of the config
-  void append_to(SectionFile& file) const;  // also sets file.fingerprint to the model's
-};
-ModelSections model_sections(GxnModel& model, const std::vector<std::string>& vocabulary, const std::string& path);
-
-// The model held by a section file (read_section_file), with every check load_model makes;
-// `path` names the file in errors.
-LoadedModel model_from_sections(const SectionFile& file, const std::string& path);
 
 // The config, vocabulary size and fingerprint without building the model (for `gxn info`, or
 // to check compatibility before loading weights).

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "gxn/engine/image.hpp"
-#include "gxn/engine/preprocess.hpp"
-#include "gxn/engine/vocabulary.hpp"
+#include "gxn/engine/io/image.hpp"
+#include "gxn/engine/io/preprocess.hpp"
+#include "gxn/engine/text/vocabulary.hpp"
 #include "gxn/model/config.hpp"
 
 namespace gxn {

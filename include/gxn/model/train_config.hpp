@@ -99,7 +99,7 @@ struct TrainConfig {
   std::int64_t epochs = 30;
   std::int64_t batch_size = 128;
   BatchSampling sampling = BatchSampling::Captions;
-  std::int64_t captions_per_image = 5;
+  std::int64_t captions_per_image = kCaptionsPerImage;
   double learning_rate = 2e-4;
   double lr_decay = 0.1;
   std::int64_t lr_decay_epochs = 15;

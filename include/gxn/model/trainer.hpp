@@ -40,9 +40,9 @@
 #include <string>
 #include <vector>
 
-#include "gxn/engine/caption_metrics.hpp"
-#include "gxn/engine/metrics.hpp"
-#include "gxn/engine/vocabulary.hpp"
+#include "gxn/engine/metrics/caption_metrics.hpp"
+#include "gxn/engine/metrics/metrics.hpp"
+#include "gxn/engine/text/vocabulary.hpp"
 #include "gxn/model/caption_dataset.hpp"
 #include "gxn/model/gxn_model.hpp"
 #include "gxn/model/ranking_loss.hpp"

@@ -1,0 +1,86 @@
+#pragma once
+// Search over many embeddings: FAISS shortlists candidates, gxn rescores them exactly.
+//
+// s* is not an inner product or a metric, so FAISS cannot search it directly. The index
+// stores the λ-scaled vectors [√λ·x_h, √(1−λ)·x_l], on which the squared L2 distance is
+//   ‖ṽ − t̃‖² = λ‖v_h − t_h‖² + (1−λ)‖v_l − t_l‖²  ≥  −s*(t, v)
+// (since ‖max(0, v − t)‖² ≤ ‖v − t‖²): L2-near items have a small order violation. FAISS
+// (exact IndexFlatL2 for small sets, IndexIVFFlat for large ones) returns the L2-nearest
+// `shortlist` items; they and a few "hub" items (see SearchOptions::hubs) are rescored with the
+// exact s*, and the best k are returned. With a shortlist that covers every item the result is
+// the exact top-k; otherwise it is approximate: an item with a small violation can be far in
+// L2 (much smaller than the query). Recall is high for embeddings of similar norms (e.g.
+// normalised ones) and lower for low-dimensional unnormalised ones; bench/ measures it.
+//
+// Memory: the index keeps the original rows (for exact rescoring) and FAISS keeps the scaled
+// ones: 2 × N × 2D floats. Files hold the same.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "gxn/engine/matrix.hpp"
+#include "gxn/engine/search/topk.hpp"
+
+namespace gxn {
+
+// Which side of s*(t, v) the indexed rows are: images (queried by captions, text→image
+// search) or captions (queried by images, image→text search).
+enum class IndexedSide { Images = 0, Captions = 1 };
+
+enum class ShortlistKind { Auto = 0, Flat = 1, Ivf = 2 };
+
+struct IndexOptions {
+  float lambda = 0.5f;                      // s* weight of x_h, in [0, 1]
+  IndexedSide side = IndexedSide::Images;
+  ShortlistKind kind = ShortlistKind::Auto;  // Auto: Flat below `flat_below` rows, IVF from there
+  std::int64_t flat_below = 50000;
+  std::int64_t nlist = 0;  // IVF lists; 0 = round(4·√N), at most N/39 (FAISS's training minimum)
+  int seed = 1234;         // IVF k-means seed (same seed and thread count, same index)
+};
+
+struct SearchOptions {
+  std::int64_t shortlist = 0;  // candidates rescored per query; 0 = max(10·k, 100); clamped to [k, N]
+  std::int64_t nprobe = 0;     // IVF lists visited per query; 0 = max(1, nlist / 8)
+  // Also rescored: the items with the least positive mass ‖max(0, ṽ)‖², which violate little
+  // against any non-negative query however far away they are in L2 (s* ≥ −‖max(0, ṽ)‖² when
+  // t ≥ 0). −1 = as many as the shortlist, 0 = none; at most 65536.
+  std::int64_t hubs = -1;
+};
+
+class RetrievalIndex {
+ public:
+  // Indexes `rows` (N × 2D, x_h then x_l; copied). Throws gxn::Error for an empty or odd-width
+  // matrix, NaN/Inf values, λ outside [0, 1], or an nlist FAISS cannot train.
+  static RetrievalIndex build(const MatrixView& rows, const IndexOptions& options = {});
+
+  // Reads an index written by save(); refuses (gxn::Error, naming the file) a file of another
+  // kind, another format version, inconsistent dimensions, or damaged/truncated content.
+  static RetrievalIndex load(const std::string& path);
+
+  // Writes the index atomically (temporary file renamed into place).
+  void save(const std::string& path) const;
+
+  // The k best indexed rows for every query row (Q × 2D), by exact s*, best first (ties by
+  // lower id). If the shortlist finds fewer than k items (IVF with few lists probed), the
+  // remaining slots hold id −1 and score −Inf.
+  TopK search(const MatrixView& queries, std::int64_t k, const SearchOptions& options = {}) const;
+
+  std::int64_t size() const;  // N
+  std::int64_t dim() const;   // D: rows hold 2·D values
+  float lambda() const;
+  IndexedSide side() const;
+  ShortlistKind kind() const;  // Flat or Ivf, as built
+  std::int64_t nlist() const;  // 0 for Flat
+  const Matrix& rows() const;  // the indexed rows, as given
+
+  RetrievalIndex(RetrievalIndex&&) noexcept;
+  RetrievalIndex& operator=(RetrievalIndex&&) noexcept;
+  ~RetrievalIndex();
+
+ private:
+  struct State;
+  explicit RetrievalIndex(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace gxn
