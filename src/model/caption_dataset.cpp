@@ -7,7 +7,6 @@
 #include "gxn/engine/data/karpathy_dataset.hpp"
 #include "gxn/engine/data/precomp_dataset.hpp"
 #include "gxn/engine/text/tokenizer.hpp"
-#include "common/splitmix64.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/image_generator.hpp"
 
@@ -253,17 +252,11 @@ CaptionBatch CaptionDataset::batch(const std::vector<std::int64_t>& caption_indi
   return out;
 }
 
-std::vector<std::int64_t> epoch_order(std::uint64_t seed, std::int64_t epoch, std::int64_t count) {
-  if (count < 0) throw Error(ErrorCode::InvalidArgument, "epoch_order: negative count");
-  std::vector<std::int64_t> order(static_cast<std::size_t>(count));
-  for (std::int64_t i = 0; i < count; ++i) order[static_cast<std::size_t>(i)] = i;
-  // One stream per epoch: the state starts from the seed mixed with the epoch.
-  detail::SplitMix64 random(detail::SplitMix64(seed).next() ^ static_cast<std::uint64_t>(epoch));
-  for (std::int64_t i = count - 1; i > 0; --i) {
-    const auto r = static_cast<std::int64_t>(random.below64(static_cast<std::uint64_t>(i + 1)));
-    std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(r)]);
-  }
-  return order;
+std::vector<std::vector<Tokens>> CaptionDataset::reference_tokens() const {
+  std::vector<std::vector<Tokens>> sets(static_cast<std::size_t>(image_count_));
+  for (std::size_t j = 0; j < captions_.size(); ++j)
+    sets[j / kCaptionsPerImage].push_back(caption_metric_tokens(captions_[j]));
+  return sets;
 }
 
 }  // namespace gxn

@@ -4,31 +4,14 @@
 #include <omp.h>
 
 #include <cstring>
-#include <mutex>
 
 #include "gxn/engine/progress.hpp"
 #include "gxn/model/model_inputs.hpp"
+#include "scoped_state.hpp"
 #include "tensor_view.hpp"
 
 namespace gxn {
 namespace {
-
-// Eval mode for one call, then the mode the model had (a model in training stays in training).
-class EvalModeScope {
- public:
-  explicit EvalModeScope(torch::nn::Module& module) : module_(module), was_training_(module.is_training()) {
-    if (was_training_) module_.eval();
-  }
-  ~EvalModeScope() {
-    if (was_training_) module_.train(true);
-  }
-  EvalModeScope(const EvalModeScope&) = delete;
-  EvalModeScope& operator=(const EvalModeScope&) = delete;
-
- private:
-  torch::nn::Module& module_;
-  bool was_training_;
-};
 
 void check_options(const EncoderOptions& options) {
   if (options.batch_size < 1)
@@ -95,7 +78,7 @@ Matrix Encoder::encode_batches(std::int64_t count, const char* label,
   const std::int64_t dim2 = 2 * embed_dim();
   Matrix out(count, dim2);
   if (count == 0) return out;
-  EvalModeScope eval_mode(*model_);
+  detail::EvalModeScope eval_mode(*model_);
   c10::InferenceMode inference;
   Progress progress(label, count, options_.quiet);
   for (std::int64_t start = 0; start < count; start += options_.batch_size) {
@@ -215,7 +198,7 @@ std::vector<std::string> Encoder::caption_batches(
   const DecodeOptions decode = options ? *options : greedy_decoding(config());
   std::vector<std::string> captions;
   captions.reserve(static_cast<std::size_t>(count));
-  EvalModeScope eval_mode(*model_);
+  detail::EvalModeScope eval_mode(*model_);
   c10::InferenceMode inference;
   Progress progress("caption images", count, options_.quiet);
   for (std::int64_t start = 0; start < count; start += options_.batch_size) {
@@ -259,33 +242,18 @@ std::vector<Image> Encoder::imagine(const std::string& caption, std::int64_t cou
   if (count < 1 || count > 4096)
     throw Error(ErrorCode::InvalidArgument, "imagine: count = " + std::to_string(count) + " is out of range 1..4096");
   const std::vector<std::int64_t> ids = caption_ids(caption, vocabulary_, 0, "the caption");
-  EvalModeScope eval_mode(*model_);
+  detail::EvalModeScope eval_mode(*model_);
   c10::InferenceMode inference;
-  // z and the conditioning noise come from torch's default generator: seed it for this call
-  // and give the caller's state back after. (The lock is held only to swap states: every draw
-  // takes it itself.)
-  auto generator = at::globalContext().defaultGenerator(torch::kCPU);
-  torch::Tensor saved;
-  {
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    saved = generator.get_state();
-    generator.set_current_seed(seed);
-  }
-  auto restore = [&] {
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    generator.set_state(saved);
-  };
+  // z and the conditioning noise come from torch's default generator: seeded for this call,
+  // the caller's state given back after.
   torch::Tensor images;
-  try {
+  {
+    detail::SeededRandomScope seeded(seed);
     const CaptionTensors text = caption_tensors({ids});
     const torch::Tensor t_l = model_->encode_texts(text.ids.to(device_), text.lengths).grounded.expand({count, -1});
     const torch::Tensor noise = sample_noise(count, config().generator.noise_dim).to(device_);
     images = model_->imagine(t_l.contiguous(), noise);
-  } catch (...) {
-    restore();
-    throw;
   }
-  restore();
   // [-1, 1] -> bytes, (count, 3, 64, 64) -> interleaved RGB.
   const torch::Tensor bytes = ((images.to(torch::kCPU, torch::kFloat32) + 1) * 127.5)
                                   .round()

@@ -21,7 +21,7 @@ GxnModelImpl::GxnModelImpl(const ModelConfig& config, std::optional<torch::jit::
   image_to_grounded = register_module("image_to_grounded", projection(image_dim));
   text_to_abstract = register_module("text_to_abstract", projection(text_dim));
   text_to_grounded = register_module("text_to_grounded", projection(text_dim));
-  if (config_.decoder.enabled) {
+  if (config_.paths.i2t) {
     CaptionDecoderOptions options;
     options.vocab_size = config_.text.vocab_size;
     options.embed_dim = config_.embed_dim;
@@ -29,7 +29,7 @@ GxnModelImpl::GxnModelImpl(const ModelConfig& config, std::optional<torch::jit::
     options.hidden_dim = config_.decoder.hidden_dim;
     caption_decoder = register_module("caption_decoder", CaptionDecoder(options));
   }
-  if (config_.generator.enabled) {
+  if (config_.paths.t2i) {
     const auto& g = config_.generator;
     conditioning = register_module("conditioning", ConditioningAugmentation(config_.embed_dim, g.condition_dim));
     image_generator = register_module(

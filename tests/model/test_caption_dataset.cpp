@@ -8,6 +8,7 @@
 
 #include "gxn/engine/io/image.hpp"
 #include "gxn/error.hpp"
+#include "gxn/model/batch_sampler.hpp"
 #include "gxn/model/caption_dataset.hpp"
 #include "support/error_of.hpp"
 #include "support/temp_dir.hpp"

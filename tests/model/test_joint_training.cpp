@@ -37,17 +37,16 @@ gxn::TrainConfig joint_config(const std::string& data, const std::string& out) {
   c.model.generator.generator_channels = 16;
   c.model.generator.discriminator_channels = 8;
   c.model.generator.discriminator_text_dim = 8;
-  c.paths = {true, true, true};
-  gxn::set_path_modules(c);
+  c.model.paths = {true, true, true};
   c.xe_epochs = 1;  // epoch 1 cross-entropy only, epoch 2 with self-critical training
   c.sampling = gxn::BatchSampling::Images;
   c.batch_size = 40;
-  c.epochs = 2;
+  c.run.epochs = 2;
   c.learning_rate = 2e-3;
-  c.threads = 1;
-  c.quiet = true;
-  c.data_dir = data;
-  c.out_dir = out;
+  c.run.threads = 1;
+  c.run.quiet = true;
+  c.run.data_dir = data;
+  c.run.out_dir = out;
   return c;
 }
 
@@ -152,9 +151,8 @@ TEST_CASE("The t2i path trains on precomputed features when the split names its 
   auto config = toy::config(data.path.string(), run.path.string());
   const auto small = joint_config("", "");
   config.model.generator = small.model.generator;
-  config.paths.t2i = true;
-  gxn::set_path_modules(config);
-  config.epochs = 1;
+  config.model.paths.t2i = true;
+  config.run.epochs = 1;
   gxn::Trainer trainer(config);
   const auto before = snapshot(trainer.model());
   const auto summary = trainer.train();
@@ -175,16 +173,14 @@ TEST_CASE("Paths a run cannot train, and generative calls on a model without the
   SECTION("t2i needs image files: precomputed features without an image list are refused") {
     toy::write_dataset(data.path.string());
     auto config = toy::config(data.path.string(), run.path.string());
-    config.paths.t2i = true;
-    gxn::set_path_modules(config);
+    config.model.paths.t2i = true;
     REQUIRE_THROWS_WITH(gxn::Trainer(config), Contains("t2i") && Contains("image files") && Contains("train_images.txt"));
   }
   SECTION("caption and imagine on an embedding-only model") {
     write_shapes(data.path.string());
     auto config = joint_config(data.path.string(), run.path.string());
-    config.paths = {};
-    gxn::set_path_modules(config);
-    config.epochs = 1;
+    config.model.paths = {};
+    config.run.epochs = 1;
     gxn::Trainer(config).train();
     const gxn::Encoder encoder(gxn::best_model_path(run.path.string()));
     REQUIRE_FALSE(encoder.can_caption());

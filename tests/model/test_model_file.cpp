@@ -130,11 +130,15 @@ TEST_CASE("Model files that are not, or no longer, intact are refused with the r
     write_bytes(bad, "");
     CHECK_THAT(load_error(bad), Contains("bad.gxn") && Contains("truncated"));
   }
-  SECTION("another format version") {
-    std::string other = good;
-    other[8] = 2;
-    write_bytes(bad, other);
-    CHECK_THAT(load_error(bad), Contains("bad.gxn") && Contains("version 2") && Contains("reads version 1"));
+  SECTION("another format version, older or newer") {
+    const std::string current = "reads version " + std::to_string(gxn::kModelFileVersion);
+    for (std::uint32_t version : {gxn::kModelFileVersion - 1, gxn::kModelFileVersion + 1}) {
+      std::string other = good;
+      other[8] = static_cast<char>(version);
+      write_bytes(bad, other);
+      CHECK_THAT(load_error(bad), Contains("bad.gxn") && Contains("version " + std::to_string(version) + ";") &&
+                                      Contains(current));
+    }
   }
   SECTION("truncated anywhere") {
     for (std::size_t keep : {std::size_t{5}, std::size_t{12}, std::size_t{30}, good.size() / 2, good.size() - 1}) {

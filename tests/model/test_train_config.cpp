@@ -20,10 +20,10 @@ TEST_CASE("A training config survives a JSON round trip", "[model][train_config]
   c.model.image.backbone = gxn::Backbone::CnnSmall;
   c.model.text.word_dim = 32;
   c.model.max_violation = true;
-  c.data_dir = "/data/shapes";
+  c.run.data_dir = "/data/shapes";
   c.data_kind = gxn::DataKind::Images;
-  c.image_dir = "/data/shapes/pics";
-  c.epochs = 7;
+  c.run.image_dir = "/data/shapes/pics";
+  c.run.epochs = 7;
   c.batch_size = 64;
   c.sampling = gxn::BatchSampling::Images;
   c.captions_per_image = 2;
@@ -32,19 +32,18 @@ TEST_CASE("A training config survives a JSON round trip", "[model][train_config]
   c.lr_decay_epochs = 3;
   c.grad_clip = 0;
   c.seed = 18446744073709551615ull;
-  c.threads = 2;
-  c.device = "cuda:1";
+  c.run.threads = 2;
+  c.run.device = "cuda:1";
   c.min_word_count = 2;
   c.max_caption_tokens = 40;
   c.val_max_images = 100;
-  c.image_cache_mb = 64;
-  c.checkpoint_steps = 500;
-  c.quiet = true;
-  c.out_dir = "/runs/a";
-  c.paths = {true, true, true};
+  c.run.image_cache_mb = 64;
+  c.run.checkpoint_steps = 500;
+  c.run.quiet = true;
+  c.run.out_dir = "/runs/a";
+  c.model.paths = {true, true, true};
   c.model.decoder.hidden_dim = 64;
   c.model.generator.noise_dim = 20;
-  gxn::set_path_modules(c);
   c.caption_weight = 0.5;
   c.imagine_weight = 0.25;
   c.xe_epochs = 2;
@@ -60,14 +59,12 @@ TEST_CASE("A training config survives a JSON round trip", "[model][train_config]
   REQUIRE(back.seed == c.seed);
   REQUIRE(back.model.image.backbone == gxn::Backbone::CnnSmall);
   REQUIRE(back.data_kind == gxn::DataKind::Images);
-  REQUIRE(back.device == "cuda:1");
+  REQUIRE(back.run.device == "cuda:1");
   REQUIRE(back.sampling == gxn::BatchSampling::Images);
   REQUIRE(back.captions_per_image == 2);
-  REQUIRE(back.paths.i2t);
-  REQUIRE(back.paths.t2i);
-  REQUIRE(back.model.decoder.enabled);
+  REQUIRE(back.model.paths.i2t);
+  REQUIRE(back.model.paths.t2i);
   REQUIRE(back.model.decoder.hidden_dim == 64);
-  REQUIRE(back.model.generator.enabled);
   REQUIRE(back.model.generator.noise_dim == 20);
   REQUIRE(back.reward == gxn::CaptionRewardKind::Bleu4);
   REQUIRE(back.rl_weight == 0.7);
@@ -78,9 +75,7 @@ TEST_CASE("A training config survives a JSON round trip", "[model][train_config]
   REQUIRE(defaults.grad_clip == 2.0);
   REQUIRE(defaults.min_word_count == 4);
   REQUIRE(defaults.sampling == gxn::BatchSampling::Captions);
-  REQUIRE(gxn::to_string(defaults.paths) == "embedding");
-  REQUIRE_FALSE(defaults.model.decoder.enabled);
-  REQUIRE_FALSE(defaults.model.generator.enabled);
+  REQUIRE(gxn::to_string(defaults.model.paths) == "embedding");
 }
 
 TEST_CASE("Training paths: parsed by name, and they decide the model's generative modules", "[model][train_config]") {
@@ -88,18 +83,46 @@ TEST_CASE("Training paths: parsed by name, and they decide the model's generativ
   REQUIRE(gxn::to_string(gxn::parse_training_paths("i2t")) == "i2t");
   REQUIRE_THROWS_WITH(gxn::parse_training_paths("embedding,gan"), Contains("'gan'") && Contains("embedding, i2t, t2i"));
   REQUIRE_THROWS_WITH(gxn::parse_training_paths(""), Contains("names no training path"));
-  REQUIRE_THAT(config_error(R"({"paths": "embedding,x"})"), Contains("train.json") && Contains("'paths'") && Contains("'x'"));
+  REQUIRE_THAT(config_error(R"({"model": {"paths": "embedding,x"}})"),
+               Contains("train.json") && Contains("'model.paths'") && Contains("'x'"));
   REQUIRE_THAT(config_error(R"({"reward": "meteor"})"), Contains("'reward'") && Contains("cider, bleu4"));
   REQUIRE_THAT(config_error(R"({"rl_weight": 1.5})"), Contains("rl_weight"));
-  REQUIRE_THAT(config_error(R"({"paths": "i2t", "model": {"decoder": {"max_length": 0}}})"), Contains("decoder.max_length"));
+  REQUIRE_THAT(config_error(R"({"model": {"paths": "i2t", "decoder": {"max_length": 0}}})"), Contains("decoder.max_length"));
   REQUIRE_THAT(config_error(R"({"model": {"decoder": {"beams": 3}}})"), Contains("'model.decoder.beams'"));
-  // The paths, not the model's flags, decide: an untrained module would only mislead.
-  const auto c = gxn::train_config_from_json(R"({"paths": "embedding,i2t", "model": {"generator": {"enabled": true}}})", "t");
-  REQUIRE(c.model.decoder.enabled);
-  REQUIRE_FALSE(c.model.generator.enabled);
-  gxn::TrainConfig mismatch;
-  mismatch.paths.t2i = true;
-  REQUIRE_THROWS_WITH(gxn::validate(mismatch), Contains("model.generator.enabled"));
+  // The paths alone decide which generative modules a model has; a module's settings are
+  // checked only when its path is trained.
+  REQUIRE_THAT(config_error(R"({"model": {"generator": {"enabled": true}}})"), Contains("'model.generator.enabled'"));
+  REQUIRE_THAT(config_error(R"({"model": {"decoder": {"max_length": 0}}})"), Contains("no error"));
+  gxn::TrainConfig odd;
+  odd.model.generator.generator_channels = 15;
+  REQUIRE_NOTHROW(gxn::validate(odd));
+  odd.model.paths.t2i = true;
+  REQUIRE_THROWS_WITH(gxn::validate(odd), Contains("model.generator.generator_channels"));
+}
+
+TEST_CASE("A resume keeps everything but the run settings", "[model][train_config]") {
+  gxn::TrainConfig stored;
+  stored.model.image.backbone_file = "/weights/a.pt";
+  gxn::TrainConfig given = stored;
+  given.run.epochs = 50;
+  given.run.threads = 3;
+  given.run.data_dir = "/moved/data";
+  given.model.image.backbone_file = "/weights/moved.pt";  // it only initialised the weights
+  REQUIRE(gxn::trajectory_difference(stored, given).empty());
+  given.batch_size = 64;
+  REQUIRE(gxn::trajectory_difference(stored, given) == "batch_size = 128, not 64");
+  given = stored;
+  given.model.text.word_dim = 7;
+  REQUIRE(gxn::trajectory_difference(stored, given) == "model.text.word_dim = 300, not 7");
+}
+
+TEST_CASE("Every config key is listed with its type, default and range", "[model][train_config]") {
+  const std::string keys = gxn::train_config_keys();
+  REQUIRE_THAT(keys, Contains("model.text.word_dim") && Contains("1..65536"));
+  REQUIRE_THAT(keys, Contains("learning_rate") && Contains("above 0, up to 10"));
+  REQUIRE_THAT(keys, Contains("max_caption_tokens") && Contains("0 or 3..100000"));
+  REQUIRE_THAT(keys, Contains("device") && Contains("cpu, cuda, cuda:N"));
+  REQUIRE_THAT(keys, Contains("model.paths") && Contains("\"embedding\""));
 }
 
 TEST_CASE("The learning rate decays by steps", "[model][train_config]") {
@@ -157,5 +180,5 @@ TEST_CASE("The demo config is valid and trains cnn-small", "[model][train_config
   const auto c = gxn::demo_train_config();
   REQUIRE_NOTHROW(gxn::validate(c));
   REQUIRE(c.model.image.backbone == gxn::Backbone::CnnSmall);
-  REQUIRE(gxn::to_string(c.paths) == "embedding,i2t,t2i");
+  REQUIRE(gxn::to_string(c.model.paths) == "embedding,i2t,t2i");
 }

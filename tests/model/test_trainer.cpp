@@ -55,7 +55,7 @@ TEST_CASE("The embedding path overfits a tiny dataset: loss falls, R@1 on the tr
   TempDir data, run;
   toy::write_dataset(data.path.string());
   auto config = toy::config(data.path.string(), run.path.string());
-  config.epochs = 25;
+  config.run.epochs = 25;
   config.learning_rate = 5e-3;
   gxn::Trainer trainer(config);
   const auto before = trainer.evaluate(trainer.train_data());
@@ -99,7 +99,7 @@ TEST_CASE("Resuming gives the weights of the uninterrupted run, bit for bit", "[
   a.train();
 
   SECTION("stopped at an epoch's end") {
-    config.out_dir = killed.path.string();
+    config.run.out_dir = killed.path.string();
     {
       gxn::Trainer b(config);
       gxn::TrainHooks hooks;
@@ -120,8 +120,8 @@ TEST_CASE("Resuming gives the weights of the uninterrupted run, bit for bit", "[
   }
 
   SECTION("killed inside an epoch, after a step checkpoint") {
-    config.out_dir = killed.path.string();
-    config.checkpoint_steps = 3;
+    config.run.out_dir = killed.path.string();
+    config.run.checkpoint_steps = 3;
     {
       gxn::Trainer b(config);
       gxn::TrainHooks hooks;
@@ -140,10 +140,10 @@ TEST_CASE("Resuming gives the weights of the uninterrupted run, bit for bit", "[
   }
 
   SECTION("resuming a finished run with more epochs continues its schedule") {
-    config.out_dir = killed.path.string();
-    config.epochs = 1;
+    config.run.out_dir = killed.path.string();
+    config.run.epochs = 1;
     { gxn::Trainer(config).train(); }
-    config.epochs = 2;
+    config.run.epochs = 2;
     gxn::Trainer c(config, gxn::Trainer::Start::Resume);
     c.train();
     require_same_parameters(a.model(), c.model());
@@ -155,7 +155,7 @@ TEST_CASE("A resume refuses settings that change the run's trajectory and a fres
   TempDir data, run;
   toy::write_dataset(data.path.string());
   auto config = toy::config(data.path.string(), run.path.string());
-  config.epochs = 1;
+  config.run.epochs = 1;
   { gxn::Trainer(config).train(); }
 
   REQUIRE_THAT(error_of([&] { gxn::Trainer again(config); }),
@@ -170,8 +170,8 @@ TEST_CASE("A resume refuses settings that change the run's trajectory and a fres
                Contains("model.text.hidden_dim"));
   // What may change: epochs, threads, quiet.
   changed = config;
-  changed.epochs = 3;
-  changed.threads = 2;
+  changed.run.epochs = 3;
+  changed.run.threads = 2;
   gxn::Trainer ok(changed, gxn::Trainer::Start::Resume);
   REQUIRE(ok.epochs_done() == 1);
   // The config a checkpoint holds is the run's.
@@ -185,7 +185,7 @@ TEST_CASE("A NaN loss stops training with the epoch and step named and the last 
   TempDir data, run;
   toy::write_dataset(data.path.string());
   auto config = toy::config(data.path.string(), run.path.string());
-  config.epochs = 3;
+  config.run.epochs = 3;
   gxn::Trainer trainer(config);
   gxn::TrainHooks hooks;
   hooks.on_epoch = [](const gxn::EpochReport&) { return false; };
@@ -228,7 +228,7 @@ TEST_CASE("A damaged or truncated checkpoint is refused on resume by name", "[mo
   TempDir data, run;
   toy::write_dataset(data.path.string());
   auto config = toy::config(data.path.string(), run.path.string());
-  config.epochs = 1;
+  config.run.epochs = 1;
   { gxn::Trainer(config).train(); }
   const std::string checkpoint = gxn::checkpoint_path(run.path.string());
   const std::string good = read_bytes(checkpoint);
@@ -285,7 +285,7 @@ TEST_CASE("A config and data that disagree are refused before training", "[model
   REQUIRE_THAT(error_of([&] { gxn::Trainer t(config); }), Contains("missing") && Contains("no such data"));
   if (!torch::cuda::is_available()) {
     config = toy::config(data.path.string(), run.path.string());
-    config.device = "cuda";
+    config.run.device = "cuda";
     REQUIRE_THAT(error_of([&] { gxn::Trainer t(config); }), Contains("device") && Contains("CUDA"));
   }
 }
@@ -300,12 +300,12 @@ TEST_CASE("cnn-small trains on shapes images decoded once into the cache", "[mod
   config.model.text.word_dim = 16;
   config.model.text.hidden_dim = 32;
   config.model.embed_dim = 32;
-  config.data_dir = data.path.string();
-  config.out_dir = run.path.string();
-  config.epochs = 1;
+  config.run.data_dir = data.path.string();
+  config.run.out_dir = run.path.string();
+  config.run.epochs = 1;
   config.batch_size = 32;
-  config.threads = 2;
-  config.quiet = true;
+  config.run.threads = 2;
+  config.run.quiet = true;
   gxn::Trainer trainer(config);
   REQUIRE(*trainer.config().data_kind == gxn::DataKind::Images);
   REQUIRE(trainer.train_data().image_count() == 32);
@@ -342,8 +342,8 @@ TEST_CASE("sampling = images visits every image once an epoch with some or all o
   a.train(record);
   REQUIRE(a.steps_done() == 8);
 
-  config.out_dir = killed.path.string();
-  config.checkpoint_steps = 2;
+  config.run.out_dir = killed.path.string();
+  config.run.checkpoint_steps = 2;
   {
     gxn::Trainer b(config);
     gxn::TrainHooks hooks;
@@ -369,7 +369,7 @@ TEST_CASE("captions_per_image draws different captions of each image in differen
   config.sampling = gxn::BatchSampling::Images;
   config.captions_per_image = 1;
   config.batch_size = 32;  // the whole training split in one step: its loss shows which captions came
-  config.epochs = 3;
+  config.run.epochs = 3;
   config.learning_rate = 1e-12;  // the weights barely move, the captions do
   gxn::Trainer trainer(config);
   std::vector<double> losses;

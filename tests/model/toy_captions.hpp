@@ -67,14 +67,14 @@ inline gxn::TrainConfig config(const std::string& data_dir, const std::string& o
   c.model.text.word_dim = 16;
   c.model.text.hidden_dim = 32;
   c.model.embed_dim = 32;
-  c.data_dir = data_dir;
-  c.out_dir = out_dir;
-  c.epochs = 2;
+  c.run.data_dir = data_dir;
+  c.run.out_dir = out_dir;
+  c.run.epochs = 2;
   c.batch_size = 32;
   c.learning_rate = 2e-3;
   c.min_word_count = 1;
-  c.threads = 1;
-  c.quiet = true;
+  c.run.threads = 1;
+  c.run.quiet = true;
   return c;
 }
 

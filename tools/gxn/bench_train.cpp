@@ -73,17 +73,17 @@ void run_train_bench(const TrainBenchOptions& o) {
   write_dataset(dir / "data", o);
 
   TrainConfig config;
-  config.data_dir = (dir / "data").string();
-  config.out_dir = (dir / "run").string();
+  config.run.data_dir = (dir / "data").string();
+  config.run.out_dir = (dir / "run").string();
   config.model.image.feature_dim = o.img_dim;
   config.model.text.word_dim = o.word_dim;
   config.model.text.hidden_dim = o.hidden;
   config.model.embed_dim = o.embed;
   config.batch_size = o.batch;
   config.min_word_count = 1;
-  config.threads = o.threads;
+  config.run.threads = o.threads;
   config.seed = o.seed;
-  config.quiet = true;
+  config.run.quiet = true;
   Trainer trainer(config);
   if (trainer.model()->config().text.vocab_size != o.vocab)
     throw Error(ErrorCode::Internal, "bench train: vocabulary of " +

@@ -55,16 +55,16 @@ void make_data(const DemoArgs& args, const std::string& data_dir) {
 
 void train(const DemoArgs& args, const std::string& data_dir, const std::string& run_dir) {
   TrainConfig config = demo_train_config();
-  config.data_dir = data_dir;
-  config.out_dir = run_dir;
+  config.run.data_dir = data_dir;
+  config.run.out_dir = run_dir;
   // The demo's small model trains fastest on one thread (measured: 49 s an epoch on 1, 84 s
   // on 2: its many small operations gain less from threads than they lose in waiting).
-  config.threads = args.threads > 0 ? args.threads : 1;
-  config.quiet = args.quiet;
-  if (args.epochs > 0) config.epochs = args.epochs;
+  config.run.threads = args.threads > 0 ? args.threads : 1;
+  config.run.quiet = args.quiet;
+  if (args.epochs > 0) config.run.epochs = args.epochs;
   const bool resume = fs::exists(checkpoint_path(run_dir));
   say(args, std::string(resume ? "train: resuming " : "train: ") + run_dir + " (cnn-small, paths " +
-                to_string(config.paths) + ", " + std::to_string(config.epochs) + " epochs)");
+                to_string(config.model.paths) + ", " + std::to_string(config.run.epochs) + " epochs)");
   const auto start = std::chrono::steady_clock::now();
   Trainer trainer(config, resume ? Trainer::Start::Resume : Trainer::Start::Fresh);
   const TrainSummary summary = trainer.train();

@@ -5,10 +5,6 @@
 namespace gxn::cli {
 namespace {
 
-nlohmann::ordered_json to_json(const RankSummary& s) {
-  return {{"r1", s.r1}, {"r5", s.r5}, {"r10", s.r10}, {"medr", s.medr}, {"meanr", s.meanr}};
-}
-
 std::string format_number(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", value);
@@ -19,23 +15,28 @@ std::string format_number(double value) {
 
 nlohmann::ordered_json metrics_json(const RetrievalMetrics& m, const std::string& protocol, std::int64_t images,
                                     std::int64_t captions) {
-  return {{"i2t", to_json(m.i2t)},   {"t2i", to_json(m.t2i)}, {"rsum", m.rsum},
-          {"protocol", protocol}, {"images", images},      {"captions", captions}};
+  auto j = nlohmann::ordered_json::parse(to_json(m));
+  j["protocol"] = protocol;
+  j["images"] = images;
+  j["captions"] = captions;
+  return j;
 }
 
 void print_metrics_table(const RetrievalMetrics& m, const std::string& protocol, std::int64_t images,
                          std::int64_t captions) {
   std::printf("%lld images, %lld captions, protocol %s\n", static_cast<long long>(images),
               static_cast<long long>(captions), protocol.c_str());
+  print_metrics_table(m);
+}
+
+void print_metrics_table(const RetrievalMetrics& m) {
   std::printf("%-5s %7s %7s %7s %7s %7s\n", "", "R@1", "R@5", "R@10", "medr", "meanr");
   for (const auto& [name, s] : {std::pair{"i2t", m.i2t}, std::pair{"t2i", m.t2i}})
     std::printf("%-5s %7.2f %7.2f %7.2f %7.2f %7.2f\n", name, s.r1, s.r5, s.r10, s.medr, s.meanr);
   std::printf("%-5s %7.2f\n", "rsum", m.rsum);
 }
 
-nlohmann::ordered_json caption_metrics_json(const CaptionMetrics& m) {
-  return {{"bleu1", m.bleu1}, {"bleu2", m.bleu2}, {"bleu3", m.bleu3}, {"bleu4", m.bleu4}, {"cider", m.cider}};
-}
+nlohmann::ordered_json caption_metrics_json(const CaptionMetrics& m) { return nlohmann::ordered_json::parse(to_json(m)); }
 
 void print_caption_metrics_table(const CaptionMetrics& m, std::int64_t hypotheses, std::int64_t references) {
   std::printf("%lld captions, %lld references\n", static_cast<long long>(hypotheses),

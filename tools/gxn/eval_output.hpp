@@ -8,6 +8,7 @@
 
 #include "gxn/engine/metrics/caption_metrics.hpp"
 #include "gxn/engine/metrics/metrics.hpp"
+#include "gxn/engine/metrics/metrics_json.hpp"
 #include "gxn/report/retrieval_report.hpp"
 #include "gxn/report/split_queries.hpp"
 #include "gxn/model/encoded_split.hpp"
@@ -19,9 +20,11 @@ namespace gxn::cli {
 nlohmann::ordered_json metrics_json(const RetrievalMetrics& m, const std::string& protocol, std::int64_t images,
                                     std::int64_t captions);
 
-// The `gxn eval` table on stdout.
+// The `gxn eval` table on stdout: a line with the counts and protocol, then the table alone
+// (as `gxn train` prints its best epoch's).
 void print_metrics_table(const RetrievalMetrics& m, const std::string& protocol, std::int64_t images,
                          std::int64_t captions);
+void print_metrics_table(const RetrievalMetrics& m);
 
 // {"bleu1", "bleu2", "bleu3", "bleu4", "cider"}: the `gxn eval-captions --json` format.
 nlohmann::ordered_json caption_metrics_json(const CaptionMetrics& m);

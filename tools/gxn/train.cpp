@@ -7,6 +7,7 @@
 #include <string>
 
 #include "command.hpp"
+#include "eval_output.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/trainer.hpp"
 
@@ -45,60 +46,52 @@ TrainConfig make_config(const TrainArgs& args) {
       throw Error(ErrorCode::NotFound, "--resume: " + args.out + " holds no checkpoint.gxn to resume");
     config = read_checkpoint_config(checkpoint);
   }
-  if (!args.data.empty()) config.data_dir = args.data;
-  if (config.data_dir.empty())
+  if (!args.data.empty()) config.run.data_dir = args.data;
+  if (config.run.data_dir.empty())
     throw Error(ErrorCode::InvalidArgument, "train: give the dataset folder with --data DIR");
-  config.out_dir = args.out;
+  config.run.out_dir = args.out;
   // Without a config file the image backbone follows the data: images train cnn-small.
   if (!settings_given && !args.resume && !given(args.backbone_opt) && !config.data_kind &&
-      detect_data_kind(config.data_dir) == DataKind::Images)
+      detect_data_kind(config.run.data_dir) == DataKind::Images)
     config.model.image.backbone = Backbone::CnnSmall;
   if (given(args.backbone_opt)) config.model.image.backbone = parse_backbone(args.backbone);
   if (given(args.feature_dim_opt)) config.model.image.feature_dim = args.feature_dim;
-  if (given(args.epochs_opt)) config.epochs = args.epochs;
+  if (given(args.epochs_opt)) config.run.epochs = args.epochs;
   if (given(args.batch_opt)) config.batch_size = args.batch_size;
   if (given(args.lr_opt)) config.learning_rate = args.lr;
-  if (given(args.threads_opt)) config.threads = args.threads;
+  if (given(args.threads_opt)) config.run.threads = args.threads;
   if (given(args.seed_opt)) config.seed = args.seed;
   if (given(args.paths_opt)) {
-    config.paths = parse_training_paths(args.paths);
-    set_path_modules(config);
+    config.model.paths = parse_training_paths(args.paths);
   }
-  if (args.quiet) config.quiet = true;
+  if (args.quiet) config.run.quiet = true;
   return config;
-}
-
-void print_metrics(const RetrievalMetrics& m) {
-  std::printf("%-5s %7s %7s %7s %7s %7s\n", "", "R@1", "R@5", "R@10", "medr", "meanr");
-  for (const auto& [name, s] : {std::pair{"i2t", m.i2t}, std::pair{"t2i", m.t2i}})
-    std::printf("%-5s %7.2f %7.2f %7.2f %7.2f %7.2f\n", name, s.r1, s.r5, s.r10, s.medr, s.meanr);
-  std::printf("%-5s %7.2f\n", "rsum", m.rsum);
 }
 
 void run_train(const TrainArgs& args) {
   const TrainConfig config = make_config(args);
   Trainer trainer(config, args.resume ? Trainer::Start::Resume : Trainer::Start::Fresh);
   const TrainConfig& c = trainer.config();
-  if (!c.quiet) {
+  if (!c.run.quiet) {
     std::printf("training %s (paths %s) on %s (%s): %lld train images, %lld captions; validation %lld images; vocabulary %lld words\n",
-                to_string(c.model.image.backbone), to_string(c.paths).c_str(), c.data_dir.c_str(), to_string(*c.data_kind),
+                to_string(c.model.image.backbone), to_string(c.model.paths).c_str(), c.run.data_dir.c_str(), to_string(*c.data_kind),
                 static_cast<long long>(trainer.train_data().image_count()),
                 static_cast<long long>(trainer.train_data().caption_count()),
                 static_cast<long long>(trainer.val_data().image_count()),
                 static_cast<long long>(trainer.vocabulary().size()));
     if (args.resume)
       std::printf("resuming after epoch %lld of %lld\n", static_cast<long long>(trainer.epochs_done()),
-                  static_cast<long long>(c.epochs));
+                  static_cast<long long>(c.run.epochs));
     std::fflush(stdout);
   }
   TrainHooks hooks;
   hooks.on_epoch = [&](const EpochReport& r) {
-    if (!c.quiet) {
+    if (!c.run.quiet) {
       std::printf("epoch %lld/%lld  loss %.4f  lr %.3g  val R@1 i2t %.2f t2i %.2f  rsum %.2f", static_cast<long long>(r.epoch),
-                  static_cast<long long>(c.epochs), r.train_loss, r.learning_rate, r.val.i2t.r1, r.val.t2i.r1,
+                  static_cast<long long>(c.run.epochs), r.train_loss, r.learning_rate, r.val.i2t.r1, r.val.t2i.r1,
                   r.val.rsum);
-      if (c.paths.i2t) std::printf("  caption loss %.3f  val CIDEr-D %.3f", r.losses.caption, r.val_cider);
-      if (c.paths.t2i) std::printf("  G %.3f  D %.3f", r.losses.generator, r.losses.discriminator);
+      if (c.model.paths.i2t) std::printf("  caption loss %.3f  val CIDEr-D %.3f", r.losses.caption, r.val_cider);
+      if (c.model.paths.t2i) std::printf("  G %.3f  D %.3f", r.losses.generator, r.losses.discriminator);
       std::printf("  %.1fs%s\n", r.seconds, r.best ? "  (best)" : "");
       std::fflush(stdout);
     }
@@ -107,10 +100,10 @@ void run_train(const TrainArgs& args) {
   const TrainSummary summary = trainer.train(hooks);
   if (summary.best_epoch == 0) return;
   std::printf("best epoch %lld of %lld, saved as %s; validation (%lld images, %lld captions):\n",
-              static_cast<long long>(summary.best_epoch), static_cast<long long>(c.epochs),
-              best_model_path(c.out_dir).c_str(), static_cast<long long>(trainer.val_data().image_count()),
+              static_cast<long long>(summary.best_epoch), static_cast<long long>(c.run.epochs),
+              best_model_path(c.run.out_dir).c_str(), static_cast<long long>(trainer.val_data().image_count()),
               static_cast<long long>(trainer.val_data().caption_count()));
-  print_metrics(summary.best);
+  print_metrics_table(summary.best);
 }
 
 void add_train(CLI::App& gxn) {
@@ -122,8 +115,15 @@ void add_train(CLI::App& gxn) {
       "rsum), RUN/checkpoint.gxn, RUN/log.csv, RUN/vocab.txt and RUN/config.json.");
   cmd->add_option("--data", args->data, "Dataset folder (default on --resume: the run's)");
   cmd->add_option("--config", args->config,
-                  "Training config JSON (keys documented in include/gxn/model/train_config.hpp); without it, "
-                  "defaults with the backbone chosen by the data (images: cnn-small)");
+                  "Training config JSON (its keys: --list-config); without it, defaults with the backbone chosen "
+                  "by the data (images: cnn-small)");
+  cmd->add_flag_callback(
+      "--list-config",
+      [] {
+        std::printf("%s", train_config_keys().c_str());
+        throw CLI::Success();
+      },
+      "Print every key a training config may hold, with its type, default and allowed values, and exit");
   cmd->add_flag("--demo-config", args->demo_config,
                 "Start from the settings `gxn demo` trains with (a small cnn-small model for the shapes data)");
   cmd->add_option("--out", args->out, "Run folder (created if missing)")->required();

@@ -29,6 +29,7 @@
 
 #include "gxn/engine/data/captions_per_image.hpp"
 #include "gxn/engine/io/image.hpp"
+#include "gxn/engine/metrics/caption_metrics.hpp"
 #include "gxn/engine/matrix.hpp"
 #include "gxn/engine/text/vocabulary.hpp"
 #include "gxn/model/config.hpp"
@@ -82,6 +83,9 @@ class CaptionDataset {
   std::int64_t image_count() const { return image_count_; }
   std::int64_t caption_count() const { return static_cast<std::int64_t>(captions_.size()); }
   const std::vector<std::string>& captions() const { return captions_; }
+  // Each image's captions as the caption metrics read them (caption_metric_tokens): the
+  // references of captions written for the split's images.
+  std::vector<std::vector<Tokens>> reference_tokens() const;
   // precomp: the size D of a feature vector and the number R of regions (1 for (N, D) files).
   std::int64_t feature_dim() const { return feature_dim_; }
   std::int64_t regions() const { return regions_; }
@@ -138,11 +142,5 @@ class CaptionDataset {
   std::vector<std::shared_ptr<const Image>> cache_;
   std::int64_t cached_count_ = 0, cached_bytes_ = 0;
 };
-
-// The order captions are visited in epoch `epoch` of a run seeded with `seed`: a permutation
-// of [0, count) by a Fisher-Yates shuffle driven by splitmix64 from (seed, epoch). The same on
-// every machine and a function of (seed, epoch) alone, so a resumed run visits what the
-// uninterrupted one would have.
-std::vector<std::int64_t> epoch_order(std::uint64_t seed, std::int64_t epoch, std::int64_t count);
 
 }  // namespace gxn

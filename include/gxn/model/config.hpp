@@ -47,6 +47,8 @@ struct ImageEncoderConfig {
   int crop = 0;
 };
 
+bool has_own_feature_dim(Backbone backbone);  // precomp and torchscript: feature_dim is the config's
+
 // The (resize, crop) raw images get: the config's values, or the backbone's defaults
 // (cnn-small 64/64, the demo's image size; resnet152, vgg19 and torchscript 256/224).
 std::pair<int, int> image_input_size(const ImageEncoderConfig& config);
@@ -59,9 +61,9 @@ struct TextEncoderConfig {
   std::string word_vectors;
 };
 
-// RNN_Dec, the image→text path: a GRU decoder conditioned on v_l (caption_decoder.hpp).
+// RNN_Dec, the image→text path: a GRU decoder conditioned on v_l (caption_decoder.hpp). A
+// model has one when it is trained with the i2t path (ModelConfig::paths).
 struct CaptionDecoderConfig {
-  bool enabled = false;  // the model has a decoder (set by training the i2t path)
   std::int64_t word_dim = 300;
   std::int64_t hidden_dim = 1024;
   std::int64_t max_length = 16;  // words a decoded caption may have (<end> not counted)
@@ -69,9 +71,8 @@ struct CaptionDecoderConfig {
 
 // The text→image path: conditioning augmentation, generator G(z, t_c) -> 64x64 RGB and the
 // matching-aware discriminator D(i, t_l) (conditioning_augmentation.hpp, image_generator.hpp,
-// image_discriminator.hpp).
+// image_discriminator.hpp). A model has them when it is trained with the t2i path.
 struct ImageGeneratorConfig {
-  bool enabled = false;  // the model has G and D (set by training the t2i path)
   std::int64_t condition_dim = 128;  // size of t_c
   std::int64_t noise_dim = 100;      // size of z
   std::int64_t generator_channels = 64;      // width of G's first block, halved per upsampling
@@ -79,7 +80,17 @@ struct ImageGeneratorConfig {
   std::int64_t discriminator_text_dim = 128; // t_l compressed to this before D joins it to the image
 };
 
+// The paths a model is trained with, alone or together; they decide which modules it has.
+struct TrainingPaths {
+  bool embedding = true;  // look & match: the ranking loss L_R+
+  bool i2t = false;       // image->text: the caption decoder (RNN_Dec)
+  bool t2i = false;       // text->image: the conditional GAN (G and D)
+};
+std::string to_string(const TrainingPaths& paths);            // "embedding,i2t,t2i"
+TrainingPaths parse_training_paths(const std::string& text);  // gxn::Error naming an unknown or missing path
+
 struct ModelConfig {
+  TrainingPaths paths;  // decoder exists with i2t, generator with t2i
   ImageEncoderConfig image;
   TextEncoderConfig text;
   CaptionDecoderConfig decoder;
@@ -95,13 +106,14 @@ struct ModelConfig {
 // The feature size CNN_Enc gives for this configuration.
 std::int64_t image_feature_dim(const ImageEncoderConfig& config);
 
-// Throws gxn::Error naming the first field out of range and its allowed range.
+// Throws gxn::Error naming the first field out of range and its allowed range. The decoder's
+// and generator's fields are checked when their path is trained.
 void validate(const ModelConfig& config);
 
-// JSON with nested "image", "text", "decoder" and "generator" objects; keys are the field names above, enums as
-// their to_string names. Reading: missing keys keep their defaults; an unknown key, a wrong
-// type or an out-of-range value throws gxn::Error naming `source` (a file name, or where the
-// text came from) and the key.
+// JSON with "paths" and nested "image", "text", "decoder" and "generator" objects; keys are
+// the field names above, enums as their to_string names. Reading: missing keys keep their
+// defaults; an unknown key, a wrong type or an out-of-range value throws gxn::Error naming
+// `source` (a file name, or where the text came from) and the key.
 std::string to_json(const ModelConfig& config, int indent = 2);
 ModelConfig model_config_from_json(const std::string& json_text, const std::string& source);
 

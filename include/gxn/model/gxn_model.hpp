@@ -1,9 +1,9 @@
 #pragma once
 // GxnModel: the image encoder, the text encoder and the four projections into the common
 // space (P_v^h, P_v^l, P_t^h, P_t^l). Images become {v_h, v_l}, captions {t_h, t_l}.
-// With config.decoder.enabled it also holds RNN_Dec (captions from v_l), and with
-// config.generator.enabled the text->image path: conditioning augmentation, G and D (images
-// from t_l). Retrieval uses only the embeddings.
+// Trained with the i2t path (config.paths.i2t) it also holds RNN_Dec (captions from v_l), and
+// with the t2i path the text->image modules: conditioning augmentation, G and D (images from
+// t_l). Retrieval uses only the embeddings.
 #include <torch/torch.h>
 
 #include <optional>
@@ -58,8 +58,8 @@ struct GxnModelImpl : torch::nn::Module {
   TextEncoder text_encoder{nullptr};    // W_e, RNN_Enc^h, RNN_Enc^l
   Projection image_to_abstract{nullptr}, image_to_grounded{nullptr};  // P_v^h, P_v^l
   Projection text_to_abstract{nullptr}, text_to_grounded{nullptr};    // P_t^h, P_t^l
-  CaptionDecoder caption_decoder{nullptr};           // RNN_Dec: null unless config.decoder.enabled
-  ConditioningAugmentation conditioning{nullptr};    // phi, mu, sigma: null unless config.generator.enabled
+  CaptionDecoder caption_decoder{nullptr};           // RNN_Dec: null unless config.paths.i2t
+  ConditioningAugmentation conditioning{nullptr};    // phi, mu, sigma: null unless config.paths.t2i
   ImageGenerator image_generator{nullptr};           // G
   ImageDiscriminator image_discriminator{nullptr};   // D (trained by its own optimiser)
 

@@ -13,7 +13,7 @@
 namespace gxn {
 
 // The format version this gxn writes and reads.
-constexpr std::uint32_t kModelFileVersion = 1;
+constexpr std::uint32_t kModelFileVersion = 2;  // 2: the training paths in the config
 
 // Saves atomically (temporary file + rename). `vocabulary` must have config().text.vocab_size
 // words, none empty or containing a line break. Tensors may live on any device.

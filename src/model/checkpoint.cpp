@@ -1,0 +1,157 @@
+#include "gxn/model/checkpoint.hpp"
+
+#include <cstring>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "gxn/engine/metrics/metrics_json.hpp"
+#include "gxn/error.hpp"
+#include "model_sections.hpp"
+#include "section_file.hpp"
+
+namespace gxn {
+namespace {
+
+constexpr char kCheckpointMagic[] = "GXNCHKPT";
+using nlohmann::json;
+
+json to_json_value(const StepLosses& l) {
+  return {{"total", l.total}, {"ranking", l.ranking}, {"caption", l.caption}, {"generator", l.generator},
+          {"discriminator", l.discriminator}};
+}
+
+StepLosses step_losses_from(const json& j) {
+  return {j.at("total").get<double>(), j.at("ranking").get<double>(), j.at("caption").get<double>(),
+          j.at("generator").get<double>(), j.at("discriminator").get<double>()};
+}
+
+std::string archive_bytes(const torch::optim::Optimizer& optimizer) {
+  torch::serialize::OutputArchive archive;
+  optimizer.save(archive);
+  std::string bytes;
+  archive.save_to([&bytes](const void* data, std::size_t size) {
+    bytes.append(static_cast<const char*>(data), size);
+    return size;
+  });
+  return bytes;
+}
+
+// torch's default CPU generator, locked while its state is read or replaced.
+std::string cpu_random_state() {
+  auto generator = at::globalContext().defaultGenerator(torch::kCPU);
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  const torch::Tensor s = generator.get_state().contiguous();
+  return {reinterpret_cast<const char*>(s.data_ptr<std::uint8_t>()), static_cast<std::size_t>(s.numel())};
+}
+
+}  // namespace
+
+struct Checkpoint::Sections {
+  SectionFile file;
+  const Section& require(const std::string& name, const std::string& path) const {
+    if (const Section* s = file.find(name)) return *s;
+    throw Error(ErrorCode::Format, path + ": damaged: no '" + name + "' section");
+  }
+  std::string text(const std::string& name, const std::string& path) const { return std::string(require(name, path).bytes); }
+};
+
+std::string TrainingState::position() const {
+  if (batch_in_epoch == 0) return "after epoch " + std::to_string(epoch);
+  return "epoch " + std::to_string(epoch + 1) + " after batch " + std::to_string(batch_in_epoch);
+}
+
+void Checkpoint::write(const std::string& path, const TrainConfig& config, GxnModel& model,
+                       const Vocabulary& vocabulary, const TrainingOptimizers& optimizers, const TrainingState& state,
+                       const TrainLog& log) {
+  const ModelSections model_parts = model_sections(model, vocabulary.words(), path);
+  const std::string train_config = to_json(config);
+  const std::string optimizer = archive_bytes(*optimizers.shared);
+  const std::string discriminator_optimizer = optimizers.discriminator ? archive_bytes(*optimizers.discriminator) : "";
+  json state_json = {{"epoch", state.epoch},
+                     {"step", state.step},
+                     {"batch_in_epoch", state.batch_in_epoch},
+                     {"epoch_loss_sums", to_json_value(state.epoch_sums)},
+                     {"epoch_seconds", state.epoch_seconds},
+                     {"learning_rate", state.learning_rate},
+                     {"best_rsum", state.best_rsum},
+                     {"best_epoch", state.best_epoch}};
+  if (state.best_epoch > 0) state_json["best"] = json::parse(to_json(state.best));
+  const std::string state_text = state_json.dump(2);
+  const std::string random_state = cpu_random_state();
+  const std::string log_rows = log.rows();
+
+  SectionFile file;
+  file.version = kCheckpointVersion;
+  model_parts.append_to(file);
+  file.sections.push_back({"train_config", train_config});
+  file.sections.push_back({"optimizer", optimizer});
+  if (optimizers.discriminator) file.sections.push_back({"discriminator_optimizer", discriminator_optimizer});
+  file.sections.push_back({"state", state_text});
+  file.sections.push_back({"torch_rng", random_state});
+  file.sections.push_back({"log", log_rows});
+  write_section_file(path, kCheckpointMagic, file);
+}
+
+Checkpoint::Checkpoint(const std::string& path) : path_(path) {
+  auto sections = std::make_shared<Sections>();
+  sections->file = read_section_file(path, kCheckpointMagic, kCheckpointVersion, "gxn checkpoint");
+  sections_ = std::move(sections);
+  config_ = train_config_from_json(sections_->text("train_config", path_), path_ + " (train_config)");
+}
+
+LoadedModel Checkpoint::model() const { return model_from_sections(sections_->file, path_); }
+
+TrainingState Checkpoint::state() const {
+  TrainingState s;
+  try {
+    const json j = json::parse(sections_->text("state", path_));
+    s.epoch = j.at("epoch").get<std::int64_t>();
+    s.step = j.at("step").get<std::int64_t>();
+    s.batch_in_epoch = j.at("batch_in_epoch").get<std::int64_t>();
+    s.epoch_sums = step_losses_from(j.at("epoch_loss_sums"));
+    s.epoch_seconds = j.at("epoch_seconds").get<double>();
+    s.learning_rate = j.at("learning_rate").get<double>();
+    s.best_rsum = j.at("best_rsum").get<double>();
+    s.best_epoch = j.at("best_epoch").get<std::int64_t>();
+    if (s.best_epoch > 0) s.best = retrieval_metrics_from_json(j.at("best").dump(), path_ + " (state)");
+  } catch (const json::exception& e) {
+    throw Error(ErrorCode::Format, path_ + ": damaged: the 'state' section is not what gxn writes (" + e.what() + ")");
+  }
+  return s;
+}
+
+TrainLog Checkpoint::log() const { return TrainLog(sections_->text("log", path_)); }
+
+void Checkpoint::restore(TrainingOptimizers& optimizers, const torch::Device& device) const {
+  auto load = [&](torch::optim::Optimizer& optimizer, const char* section) {
+    const Section& saved = sections_->require(section, path_);
+    try {
+      torch::serialize::InputArchive archive;
+      archive.load_from(saved.bytes.data(), saved.bytes.size(), device);
+      optimizer.load(archive);
+    } catch (const c10::Error& e) {
+      throw Error(ErrorCode::Format, path_ + ": the '" + section + "' state does not fit the model (" +
+                                         e.what_without_backtrace() + ")");
+    }
+  };
+  load(*optimizers.shared, "optimizer");
+  if (optimizers.discriminator) load(*optimizers.discriminator, "discriminator_optimizer");
+}
+
+void Checkpoint::restore_random_state() const {
+  const Section& saved = sections_->require("torch_rng", path_);
+  auto state = torch::empty({static_cast<std::int64_t>(saved.bytes.size())}, torch::kUInt8);
+  std::memcpy(state.data_ptr<std::uint8_t>(), saved.bytes.data(), saved.bytes.size());
+  auto generator = at::globalContext().defaultGenerator(torch::kCPU);
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  try {
+    generator.set_state(state);
+  } catch (const c10::Error& e) {
+    throw Error(ErrorCode::Format, path_ + ": damaged: the random generator state does not load (" +
+                                       e.what_without_backtrace() + ")");
+  }
+}
+
+TrainConfig read_checkpoint_config(const std::string& path) { return Checkpoint(path).config(); }
+
+}  // namespace gxn

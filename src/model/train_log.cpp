@@ -1,0 +1,51 @@
+#include "gxn/model/train_log.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+namespace gxn {
+namespace {
+
+constexpr char kLogHeader[] =
+    "epoch,lr,train_loss,i2t_r1,i2t_r5,i2t_r10,t2i_r1,t2i_r5,t2i_r10,rsum,seconds,best,"
+    "ranking_loss,caption_loss,generator_loss,discriminator_loss,val_cider\n";
+
+}  // namespace
+
+void StepLosses::add_step(const StepLosses& step, double batch_size) {
+  total += step.total / batch_size;
+  ranking += step.ranking;
+  caption += step.caption;
+  generator += step.generator;
+  discriminator += step.discriminator;
+}
+
+StepLosses StepLosses::mean_over(double batches) const {
+  StepLosses mean = *this;
+  for (double* v : {&mean.total, &mean.ranking, &mean.caption, &mean.generator, &mean.discriminator}) *v /= batches;
+  return mean;
+}
+
+TrainLog::TrainLog(const std::string& rows) {
+  std::istringstream in(rows);
+  for (std::string line; std::getline(in, line);) rows_.push_back(line + "\n");
+}
+
+void TrainLog::add(const EpochReport& r) {
+  char buf[768];
+  std::snprintf(buf, sizeof buf, "%lld,%.9g,%.9g,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%d,%.9g,%.9g,%.9g,%.9g,%.4f\n",
+                static_cast<long long>(r.epoch), r.learning_rate, r.train_loss, r.val.i2t.r1, r.val.i2t.r5,
+                r.val.i2t.r10, r.val.t2i.r1, r.val.t2i.r5, r.val.t2i.r10, r.val.rsum, r.seconds, r.best ? 1 : 0,
+                r.losses.ranking, r.losses.caption, r.losses.generator, r.losses.discriminator, r.val_cider);
+  rows_.push_back(buf);
+}
+
+std::string TrainLog::rows() const {
+  std::string text;
+  for (const auto& row : rows_) text += row;
+  return text;
+}
+
+std::string TrainLog::text() const { return kLogHeader + rows(); }
+
+}  // namespace gxn
