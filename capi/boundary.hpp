@@ -1,6 +1,6 @@
 #pragma once
 // The one place C++ exceptions become C status codes: every API function body runs inside
-// gxn_capi_guard, which records the message for gxn_last_error().
+// guard(), which records the message for gxn_last_error().
 #include <exception>
 #include <string>
 

@@ -10,6 +10,7 @@ function(gxn_torch_pch target)
     add_library(gxn_torch_pch OBJECT ${PROJECT_SOURCE_DIR}/cmake/torch_pch.cpp)
     # Same flags as its users (they get -fopenmp through gxn::engine), or GCC ignores the PCH.
     target_link_libraries(gxn_torch_pch PRIVATE ${TORCH_LIBRARIES} OpenMP::OpenMP_CXX)
+    target_compile_features(gxn_torch_pch PRIVATE cxx_std_17)
     target_precompile_headers(gxn_torch_pch PRIVATE <torch/torch.h>)
   endif()
   target_precompile_headers(${target} REUSE_FROM gxn_torch_pch)

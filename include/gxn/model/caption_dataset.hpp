@@ -1,6 +1,6 @@
 #pragma once
-// CaptionDataset: one split of a caption dataset as the embedding path trains on it -- caption
-// ids, and for every caption the model input of its image.
+// CaptionDataset: one split of a caption dataset as training reads it -- caption ids, for every
+// caption the model input of its image, and (for the t2i path) the images themselves.
 //
 // Two layouts (DataKind):
 //  - precomp: the VSE++/SCAN layout, DIR/{split}_ims.npy of shape (N, D) or (N, R, D) (one row

@@ -29,8 +29,8 @@ struct LoadedModel {
 // weights that do not fit the config.
 LoadedModel load_model(const std::string& path);
 
-// The config, vocabulary size and fingerprint without building the model (for `gxn info`, or
-// to check compatibility before loading weights).
+// The config, vocabulary and fingerprint without building the model (to say what a model file
+// is, or to check compatibility before loading weights).
 struct ModelFileInfo {
   ModelConfig config;
   std::uint32_t version = 0;

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "gxn/engine/eigen.hpp"
 #include "gxn/engine/io/atomic_file.hpp"
 #include "common/checksum.hpp"
 #include "gxn/engine/search/score.hpp"
@@ -99,15 +100,13 @@ struct RetrievalIndex::State {
     for (std::ptrdiff_t i = 0; i < keep; ++i) hubs[static_cast<std::size_t>(i)] = mass[static_cast<std::size_t>(i)].second;
   }
 
-  // [√λ·x_h, √(1−λ)·x_l] for rows [first, first + count) of `m`.
-  std::vector<float> scaled(const MatrixView& m, std::int64_t first, std::int64_t count) const {
-    const float wh = std::sqrt(lambda), wl = std::sqrt(1.0f - lambda);
-    std::vector<float> out(static_cast<std::size_t>(count * 2 * dim));
-    for (std::int64_t r = 0; r < count; ++r) {
-      const float* src = m.row(first + r);
-      float* dst = out.data() + r * 2 * dim;
-      for (std::int64_t d = 0; d < dim; ++d) dst[d] = wh * src[d], dst[dim + d] = wl * src[dim + d];
-    }
+  // [√λ·x_h, √(1−λ)·x_l] for rows [first, first + count) of `m`: an L2 distance on these rows
+  // shortlists by the blended similarity.
+  RowMatrixXf scaled(const MatrixView& m, std::int64_t first, std::int64_t count) const {
+    const auto rows = as_eigen(m).middleRows(first, count);
+    RowMatrixXf out(count, 2 * dim);
+    out.leftCols(dim) = std::sqrt(lambda) * rows.leftCols(dim);
+    out.rightCols(dim) = std::sqrt(1.0f - lambda) * rows.rightCols(dim);
     return out;
   }
 
@@ -153,9 +152,9 @@ RetrievalIndex RetrievalIndex::build(const MatrixView& rows, const IndexOptions&
   state->kind = options.kind == ShortlistKind::Auto ? (n < options.flat_below ? ShortlistKind::Flat : ShortlistKind::Ivf)
                                                     : options.kind;
   state->rows = Matrix(n, rows.cols);
-  for (std::int64_t r = 0; r < n; ++r) std::copy(rows.row(r), rows.row(r) + rows.cols, state->rows.row(r));
+  as_eigen(state->rows) = as_eigen(rows);
 
-  const std::vector<float> scaled = state->scaled(rows, 0, n);
+  const RowMatrixXf scaled = state->scaled(rows, 0, n);
   const auto d = static_cast<FaissId>(rows.cols);
   try {
     if (state->kind == ShortlistKind::Flat) {
@@ -221,7 +220,7 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
   std::vector<FaissId> labels;
   for (std::int64_t first = 0; first < queries.rows; first += batch) {
     const std::int64_t count = std::min(batch, queries.rows - first);
-    const std::vector<float> scaled = s.scaled(queries, first, count);
+    const RowMatrixXf scaled = s.scaled(queries, first, count);
     distances.resize(static_cast<std::size_t>(count * shortlist));
     labels.resize(distances.size());
     try {
