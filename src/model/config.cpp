@@ -160,24 +160,10 @@ void validate(const ModelConfig& c) {
                                                 std::to_string(c.generator.generator_channels) + " must be even");
 }
 
-std::string to_json(const ModelConfig& c, int indent) {
-  detail::JsonWriter writer;
-  detail::describe(c, writer);
-  return writer.out.dump(indent);
-}
+std::string to_json(const ModelConfig& c, int indent) { return detail::config_to_json(c, indent); }
 
 ModelConfig model_config_from_json(const std::string& json_text, const std::string& source) {
-  ModelConfig c;
-  const nlohmann::json json = detail::parse_json(json_text, source);
-  detail::JsonReader reader(json, "", source);
-  detail::describe(c, reader);
-  reader.reject_unknown_keys();
-  try {
-    validate(c);
-  } catch (const Error& e) {
-    throw Error(e.code(), source + ": " + e.what());
-  }
-  return c;
+  return detail::config_from_json<ModelConfig>(json_text, source);
 }
 
 std::uint64_t model_fingerprint(const ModelConfig& c) {

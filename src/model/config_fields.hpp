@@ -372,4 +372,28 @@ class KeyLister {
 // Parses JSON text; gxn::Error(Format) naming `source` when it is not valid JSON.
 nlohmann::json parse_json(const std::string& text, const std::string& source);
 
+// A config as JSON text, and read back from it: every key checked, then validate(config), with
+// `source` at the head of every message.
+template <typename Config>
+std::string config_to_json(const Config& config, int indent) {
+  JsonWriter writer;
+  describe(config, writer);
+  return writer.out.dump(indent);
+}
+
+template <typename Config>
+Config config_from_json(const std::string& text, const std::string& source) {
+  Config config;
+  const nlohmann::json json = parse_json(text, source);
+  JsonReader reader(json, "", source);
+  describe(config, reader);
+  reader.reject_unknown_keys();
+  try {
+    validate(config);
+  } catch (const Error& e) {
+    throw Error(e.code(), source + ": " + e.what());
+  }
+  return config;
+}
+
 }  // namespace gxn::detail

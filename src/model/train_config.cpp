@@ -94,24 +94,10 @@ void validate(const TrainConfig& c) {
                                                 std::to_string(2 * c.captions_per_image) + " (two images' captions)");
 }
 
-std::string to_json(const TrainConfig& c, int indent) {
-  detail::JsonWriter writer;
-  detail::describe(c, writer);
-  return writer.out.dump(indent);
-}
+std::string to_json(const TrainConfig& c, int indent) { return detail::config_to_json(c, indent); }
 
 TrainConfig train_config_from_json(const std::string& json_text, const std::string& source) {
-  TrainConfig c;
-  const nlohmann::json json = detail::parse_json(json_text, source);
-  detail::JsonReader reader(json, "", source);
-  detail::describe(c, reader);
-  reader.reject_unknown_keys();
-  try {
-    validate(c);
-  } catch (const Error& e) {
-    throw Error(e.code(), source + ": " + e.what());
-  }
-  return c;
+  return detail::config_from_json<TrainConfig>(json_text, source);
 }
 
 TrainConfig read_train_config(const std::string& path) {

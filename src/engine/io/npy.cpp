@@ -288,8 +288,9 @@ void write_rows(AtomicFileWriter& out, const MatrixView& rows) {
 }
 
 // The shared writer: `rows` holds the product(shape) values in C order.
-void write_npy_rows(const std::string& path, const std::vector<std::int64_t>& shape, const MatrixView& rows) {
-  check_view(rows, path.c_str());
+// The number of values a shape holds; gxn::Error naming `path` for a negative size or a count
+// whose bytes would overflow.
+std::int64_t value_count(const std::string& path, const std::vector<std::int64_t>& shape) {
   std::int64_t count = 1;
   for (std::int64_t dim : shape) {
     if (dim < 0) refuse(path, ErrorCode::Shape, "cannot write shape " + shape_repr(shape) + " (negative size)");
@@ -297,6 +298,12 @@ void write_npy_rows(const std::string& path, const std::vector<std::int64_t>& sh
       refuse(path, ErrorCode::Shape, "cannot write shape " + shape_repr(shape) + " (too many values)");
     count *= dim;
   }
+  return count;
+}
+
+void write_npy_rows(const std::string& path, const std::vector<std::int64_t>& shape, const MatrixView& rows) {
+  check_view(rows, path.c_str());
+  const std::int64_t count = value_count(path, shape);
   if (count != rows.rows * rows.cols)
     refuse(path, ErrorCode::Shape, "shape " + shape_repr(shape) + " needs " + std::to_string(count) + " values, given " +
                                        std::to_string(rows.rows * rows.cols));
@@ -407,13 +414,7 @@ NpyArray read_npy(const std::string& path) {
 }
 
 void write_npy(const std::string& path, const std::vector<std::int64_t>& shape, const float* data) {
-  std::int64_t count = 1;
-  for (std::int64_t dim : shape) {
-    if (dim < 0) refuse(path, ErrorCode::Shape, "cannot write shape " + shape_repr(shape) + " (negative size)");
-    if (dim != 0 && count > std::numeric_limits<std::int64_t>::max() / 4 / dim)
-      refuse(path, ErrorCode::Shape, "cannot write shape " + shape_repr(shape) + " (too many values)");
-    count *= dim;
-  }
+  const std::int64_t count = value_count(path, shape);
   write_npy_rows(path, shape, MatrixView(data, count > 0 ? 1 : 0, count));
 }
 
