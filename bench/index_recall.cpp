@@ -77,7 +77,8 @@ std::vector<std::set<std::int64_t>> brute_force(const gxn::Matrix& items, const 
       for (std::int64_t i = 0; i < items.rows(); ++i) col[static_cast<std::size_t>(i)] = {s(i, q), i};
       std::partial_sort(col.begin(), col.begin() + k, col.end(),
                         [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
-      for (std::int64_t r = 0; r < k; ++r) truth[static_cast<std::size_t>(first + q)].insert(col[static_cast<std::size_t>(r)].second);
+      for (std::int64_t r = 0; r < k; ++r)
+        truth[static_cast<std::size_t>(first + q)].insert(col[static_cast<std::size_t>(r)].second);
     }
   }
   return truth;
@@ -93,7 +94,7 @@ double recall(const gxn::TopK& top, const std::vector<std::set<std::int64_t>>& t
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::map<std::string, std::string> arg = {{"n", "50000"}, {"dim", "256"}, {"queries", "500"},
+  std::map<std::string, std::string> arg = {{"n", "50000"}, {"dim", "256"},   {"queries", "500"},
                                             {"k", "10"},    {"data", "unit"}, {"seed", "1"}};
   for (int i = 1; i < argc; ++i) {
     const char* eq = std::strchr(argv[i], '=');
@@ -134,9 +135,10 @@ int main(int argc, char** argv) {
             t = Clock::now();
             const gxn::TopK top = index.search(queries, k, s);
             const double ms = 1e3 * seconds_since(t) / double(nq);
-            std::printf("  shortlist %5lld  hubs %-3s  nprobe %5lld  recall@%lld %.4f  %.2f ms/query\n", (long long)shortlist,
-                        hubs < 0 ? "on" : "off", (long long)(kind == gxn::ShortlistKind::Flat ? 0 : nprobe), (long long)k,
-                        recall(top, truth), ms);
+            std::printf("  shortlist %5lld  hubs %-3s  nprobe %5lld  recall@%lld %.4f  %.2f ms/query\n",
+                        (long long)shortlist, hubs < 0 ? "on" : "off",
+                        (long long)(kind == gxn::ShortlistKind::Flat ? 0 : nprobe), (long long)k, recall(top, truth),
+                        ms);
           }
         }
       }

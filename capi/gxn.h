@@ -57,19 +57,19 @@ GXN_API const char* gxn_scorer_isa(const gxn_scorer* scorer);
 
 /* Fills out (n_images x n_texts, row-major, caller-allocated) with s*(texts[j], images[i]).
  * images is n_images x dim2, texts n_texts x dim2, both row-major and contiguous. */
-GXN_API int gxn_score_matrix(const gxn_scorer* scorer, const float* images, int64_t n_images,
-                             const float* texts, int64_t n_texts, int64_t dim2, float* out);
+GXN_API int gxn_score_matrix(const gxn_scorer* scorer, const float* images, int64_t n_images, const float* texts,
+                             int64_t n_texts, int64_t dim2, float* out);
 
 /* The k best candidates for every query, best first, without building the full matrix.
  * gxn_top_images: queries are captions, candidates images; gxn_top_texts: the reverse.
  * out_index (int64) and out_score (float) are caller-allocated, n_queries x min(k, n_candidates);
  * *out_k receives min(k, n_candidates). */
-GXN_API int gxn_top_images(const gxn_scorer* scorer, const float* texts, int64_t n_texts,
-                           const float* images, int64_t n_images, int64_t dim2, int64_t k,
-                           int64_t* out_index, float* out_score, int64_t* out_k);
-GXN_API int gxn_top_texts(const gxn_scorer* scorer, const float* images, int64_t n_images,
-                          const float* texts, int64_t n_texts, int64_t dim2, int64_t k,
-                          int64_t* out_index, float* out_score, int64_t* out_k);
+GXN_API int gxn_top_images(const gxn_scorer* scorer, const float* texts, int64_t n_texts, const float* images,
+                           int64_t n_images, int64_t dim2, int64_t k, int64_t* out_index, float* out_score,
+                           int64_t* out_k);
+GXN_API int gxn_top_texts(const gxn_scorer* scorer, const float* images, int64_t n_images, const float* texts,
+                          int64_t n_texts, int64_t dim2, int64_t k, int64_t* out_index, float* out_score,
+                          int64_t* out_k);
 
 /* ---- Evaluation: the VSE++ cross-modal retrieval protocol ---------------------------------
  * scores is n_images x n_captions (row-major), 5 captions per image: caption j belongs to

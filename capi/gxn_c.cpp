@@ -14,5 +14,4 @@ extern "C" {
 const char* gxn_version(void) { return GXN_VERSION; }
 
 const char* gxn_last_error(void) { return gxn::capi::last_error.c_str(); }
-
 }

@@ -19,7 +19,8 @@ int gxn_index_build(const float* rows, int64_t n, int64_t dim2, float lambda, in
     require(out, "out");
     *out = nullptr;
     if (side != 0 && side != 1)
-      throw gxn::Error(gxn::ErrorCode::InvalidArgument, "side: 0 (images) or 1 (captions), got " + std::to_string(side));
+      throw gxn::Error(gxn::ErrorCode::InvalidArgument,
+                       "side: 0 (images) or 1 (captions), got " + std::to_string(side));
     gxn::IndexOptions options;
     options.lambda = lambda;
     options.side = side == 0 ? gxn::IndexedSide::Images : gxn::IndexedSide::Captions;
@@ -64,5 +65,4 @@ int gxn_index_search(const gxn_index* index, const float* queries, int64_t n_que
     *out_k = top.k;
   });
 }
-
 }

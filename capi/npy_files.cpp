@@ -49,5 +49,4 @@ int gxn_write_npy_matrix(const char* path, const float* data, int64_t rows, int6
     gxn::write_npy_matrix(path, gxn::MatrixView(data, rows, cols));
   });
 }
-
 }

@@ -33,9 +33,7 @@ int gxn_scorer_new(float lambda, int threads, const char* isa, gxn_scorer** out)
 
 void gxn_scorer_free(gxn_scorer* scorer) { delete scorer; }
 
-const char* gxn_scorer_isa(const gxn_scorer* scorer) {
-  return scorer ? gxn::isa_name(scorer->scorer.isa()) : "";
-}
+const char* gxn_scorer_isa(const gxn_scorer* scorer) { return scorer ? gxn::isa_name(scorer->scorer.isa()) : ""; }
 
 int gxn_score_matrix(const gxn_scorer* scorer, const float* images, int64_t n_images, const float* texts,
                      int64_t n_texts, int64_t dim2, float* out) {
@@ -47,28 +45,29 @@ int gxn_score_matrix(const gxn_scorer* scorer, const float* images, int64_t n_im
   });
 }
 
-int gxn_top_images(const gxn_scorer* scorer, const float* texts, int64_t n_texts, const float* images,
-                   int64_t n_images, int64_t dim2, int64_t k, int64_t* out_index, float* out_score, int64_t* out_k) {
+int gxn_top_images(const gxn_scorer* scorer, const float* texts, int64_t n_texts, const float* images, int64_t n_images,
+                   int64_t dim2, int64_t k, int64_t* out_index, float* out_score, int64_t* out_k) {
   return guard([&] {
     require(scorer, "scorer");
     require(out_index, "out_index");
     require(out_score, "out_score");
     require(out_k, "out_k");
-    copy_top(scorer->scorer.top_images(gxn::MatrixView(texts, n_texts, dim2), gxn::MatrixView(images, n_images, dim2), k),
-             out_index, out_score, out_k);
+    copy_top(
+        scorer->scorer.top_images(gxn::MatrixView(texts, n_texts, dim2), gxn::MatrixView(images, n_images, dim2), k),
+        out_index, out_score, out_k);
   });
 }
 
-int gxn_top_texts(const gxn_scorer* scorer, const float* images, int64_t n_images, const float* texts,
-                  int64_t n_texts, int64_t dim2, int64_t k, int64_t* out_index, float* out_score, int64_t* out_k) {
+int gxn_top_texts(const gxn_scorer* scorer, const float* images, int64_t n_images, const float* texts, int64_t n_texts,
+                  int64_t dim2, int64_t k, int64_t* out_index, float* out_score, int64_t* out_k) {
   return guard([&] {
     require(scorer, "scorer");
     require(out_index, "out_index");
     require(out_score, "out_score");
     require(out_k, "out_k");
-    copy_top(scorer->scorer.top_texts(gxn::MatrixView(images, n_images, dim2), gxn::MatrixView(texts, n_texts, dim2), k),
-             out_index, out_score, out_k);
+    copy_top(
+        scorer->scorer.top_texts(gxn::MatrixView(images, n_images, dim2), gxn::MatrixView(texts, n_texts, dim2), k),
+        out_index, out_score, out_k);
   });
 }
-
 }

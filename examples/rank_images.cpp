@@ -4,12 +4,12 @@
 #include <gxn/gxn.hpp>
 
 int main() {
-  const int dim = 4;  // each embedding row: x_h (2 floats) then x_l (2 floats)
-  const float images[3 * dim] = {0.1f, 0.9f, 0.2f, 0.8f,   //
-                                 0.9f, 0.1f, 0.8f, 0.2f,   //
+  const int dim = 4;                                      // each embedding row: x_h (2 floats) then x_l (2 floats)
+  const float images[3 * dim] = {0.1f, 0.9f, 0.2f, 0.8f,  //
+                                 0.9f, 0.1f, 0.8f, 0.2f,  //
                                  0.5f, 0.5f, 0.5f, 0.5f};
-  const float texts[2 * dim] = {0.9f, 0.2f, 0.9f, 0.3f,    // closest to image 1
-                                0.2f, 1.0f, 0.3f, 0.9f};   // closest to image 0
+  const float texts[2 * dim] = {0.9f, 0.2f, 0.9f, 0.3f,   // closest to image 1
+                                0.2f, 1.0f, 0.3f, 0.9f};  // closest to image 0
   try {
     gxn::OrderScorer scorer({/*lambda=*/0.5f});
     gxn::TopK best = scorer.top_images(gxn::MatrixView(texts, 2, dim), gxn::MatrixView(images, 3, dim), 2);

@@ -30,8 +30,8 @@ Isa detect() {
   const bool fma = ecx & (1u << 12);
   if (!osxsave || !avx || !fma) return Isa::Portable;
   const unsigned long long xcr0 = read_xcr0();
-  const bool os_ymm = (xcr0 & 0x6) == 0x6;     // SSE and AVX state
-  const bool os_zmm = (xcr0 & 0xe6) == 0xe6;   // plus opmask, ZMM0-15 upper halves, ZMM16-31
+  const bool os_ymm = (xcr0 & 0x6) == 0x6;    // SSE and AVX state
+  const bool os_zmm = (xcr0 & 0xe6) == 0xe6;  // plus opmask, ZMM0-15 upper halves, ZMM16-31
   if (!os_ymm) return Isa::Portable;
   if (__get_cpuid_max(0, nullptr) < 7) return Isa::Portable;
   __cpuid_count(7, 0, eax, ebx, ecx, edx);
@@ -60,7 +60,8 @@ Isa resolve_isa(Isa requested) {
   if (requested == Isa::Auto) return best;
   if (static_cast<int>(requested) < static_cast<int>(Isa::Portable) ||
       static_cast<int>(requested) > static_cast<int>(Isa::Avx512))
-    throw Error(ErrorCode::InvalidArgument, "isa: unknown instruction set " + std::to_string(static_cast<int>(requested)));
+    throw Error(ErrorCode::InvalidArgument,
+                "isa: unknown instruction set " + std::to_string(static_cast<int>(requested)));
   // The kernels nest: an AVX-512 machine can run the AVX2 and portable ones too.
   if (static_cast<int>(requested) > static_cast<int>(best))
     throw Error(ErrorCode::Unsupported, std::string("isa: this CPU does not support ") + isa_name(requested) +
@@ -82,7 +83,8 @@ Isa parse_isa(const char* name) {
   const std::string s = name ? name : "";
   for (Isa isa : {Isa::Auto, Isa::Portable, Isa::Avx2, Isa::Avx512})
     if (s == isa_name(isa)) return isa;
-  throw Error(ErrorCode::InvalidArgument, "isa: unknown instruction set '" + s + "' (expected auto, portable, avx2 or avx512)");
+  throw Error(ErrorCode::InvalidArgument,
+              "isa: unknown instruction set '" + s + "' (expected auto, portable, avx2 or avx512)");
 }
 
 }  // namespace gxn

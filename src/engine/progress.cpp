@@ -58,9 +58,12 @@ std::string format_duration(double seconds) {
   if (!(seconds >= 0)) seconds = 0;  // also catches NaN
   const auto s = static_cast<long long>(seconds + 0.5);
   char out[32];
-  if (s >= 3600) std::snprintf(out, sizeof out, "%lldh%02lldm", s / 3600, (s % 3600) / 60);
-  else if (s >= 60) std::snprintf(out, sizeof out, "%lldm%02llds", s / 60, s % 60);
-  else std::snprintf(out, sizeof out, "%llds", s);
+  if (s >= 3600)
+    std::snprintf(out, sizeof out, "%lldh%02lldm", s / 3600, (s % 3600) / 60);
+  else if (s >= 60)
+    std::snprintf(out, sizeof out, "%lldm%02llds", s / 60, s % 60);
+  else
+    std::snprintf(out, sizeof out, "%llds", s);
   return out;
 }
 

@@ -37,8 +37,9 @@ DataKind detect_data_kind(const std::string& dir) {
   if (!fs::is_directory(dir, ec)) throw Error(ErrorCode::NotFound, dir + ": no such data directory");
   if (path_exists(fs::path(dir) / "dataset.json")) return DataKind::Images;
   if (path_exists(fs::path(dir) / "train_ims.npy")) return DataKind::Precomp;
-  throw Error(ErrorCode::NotFound, dir + ": neither dataset.json (images with captions) nor train_ims.npy "
-                                         "(precomputed features) is there");
+  throw Error(ErrorCode::NotFound, dir +
+                                       ": neither dataset.json (images with captions) nor train_ims.npy "
+                                       "(precomputed features) is there");
 }
 
 std::string validation_split_name(const std::string& dir, DataKind kind) {
@@ -51,10 +52,12 @@ CaptionDataset::CaptionDataset(const std::string& dir, const std::string& split,
   if (options_.max_images < 0)
     throw Error(ErrorCode::InvalidArgument, "max_images = " + std::to_string(options_.max_images) + " is negative");
   if (options_.image_cache_bytes < 0)
-    throw Error(ErrorCode::InvalidArgument, "image_cache_bytes = " + std::to_string(options_.image_cache_bytes) +
-                                                " is negative");
-  if (kind_ == DataKind::Precomp) read_precomp(dir);
-  else read_images(dir);
+    throw Error(ErrorCode::InvalidArgument,
+                "image_cache_bytes = " + std::to_string(options_.image_cache_bytes) + " is negative");
+  if (kind_ == DataKind::Precomp)
+    read_precomp(dir);
+  else
+    read_images(dir);
   // A caption must have a word; say which one has none before any training starts.
   for (std::int64_t j = 0; j < caption_count(); ++j)
     if (tokenize(captions_[static_cast<std::size_t>(j)]).empty())
@@ -87,7 +90,8 @@ void CaptionDataset::read_precomp(const std::string& dir) {
     for (std::int64_t i = 0; i < n; ++i) {
       const std::string path = (folder / data.image_files[static_cast<std::size_t>(i)]).string();
       if (!path_exists(path))
-        throw Error(ErrorCode::NotFound, path + ": no such image file (" + list + ": line " + std::to_string(i + 1) + ")");
+        throw Error(ErrorCode::NotFound,
+                    path + ": no such image file (" + list + ": line " + std::to_string(i + 1) + ")");
       image_paths_.push_back(path);
     }
     cache_.resize(static_cast<std::size_t>(n));
@@ -100,12 +104,13 @@ fs::path CaptionDataset::image_folder(const std::string& dir) const {
 
 void CaptionDataset::read_images(const std::string& dir) {
   if (options_.image.backbone == Backbone::Precomp)
-    throw Error(ErrorCode::InvalidArgument, dir + " holds images (dataset.json): the precomp backbone takes "
-                                                  "precomputed features; choose an image backbone such as cnn-small");
+    throw Error(ErrorCode::InvalidArgument, dir +
+                                                " holds images (dataset.json): the precomp backbone takes "
+                                                "precomputed features; choose an image backbone such as cnn-small");
   caption_source_ = dir + "/dataset.json";
   const KarpathyDataset dataset = read_karpathy_dataset(caption_source_);
-  SplitImages files =
-      split_images(dataset, caption_source_, split_, image_folder(dir).string(), options_.max_images, /*check_files=*/true);
+  SplitImages files = split_images(dataset, caption_source_, split_, image_folder(dir).string(), options_.max_images,
+                                   /*check_files=*/true);
   image_count_ = static_cast<std::int64_t>(files.paths.size());
   captions_ = std::move(files.captions);
   image_paths_ = std::move(files.paths);
@@ -117,8 +122,8 @@ std::string CaptionDataset::caption_name(std::int64_t caption) const {
   if (kind_ == DataKind::Precomp) return caption_source_ + ": line " + std::to_string(caption + 1);
   const std::int64_t image = caption / kCaptionsPerImage;
   return caption_source_ + ": images[" + std::to_string(file_index_[static_cast<std::size_t>(image)]) + "] (" +
-         image_paths_[static_cast<std::size_t>(image)] + ") sentences[" +
-         std::to_string(caption % kCaptionsPerImage) + "]";
+         image_paths_[static_cast<std::size_t>(image)] + ") sentences[" + std::to_string(caption % kCaptionsPerImage) +
+         "]";
 }
 
 std::string CaptionDataset::image_path(std::int64_t image) const {
@@ -171,8 +176,10 @@ torch::Tensor CaptionDataset::image_inputs(const std::vector<std::int64_t>& imag
 
 torch::Tensor CaptionDataset::generator_targets(const std::vector<std::int64_t>& image_indices) {
   if (!has_images())
-    throw Error(ErrorCode::InvalidArgument, "split " + split_ + " holds precomputed features and names no image "
-                                            "files: the text->image path needs them (" + split_ + "_images.txt)");
+    throw Error(ErrorCode::InvalidArgument, "split " + split_ +
+                                                " holds precomputed features and names no image "
+                                                "files: the text->image path needs them (" +
+                                                split_ + "_images.txt)");
   PreprocessOptions options;
   options.resize = options.crop = static_cast<int>(kImagineImageSize);
   options.mean = {0.5f, 0.5f, 0.5f};  // [0, 1] -> [-1, 1], the generator's tanh range

@@ -81,11 +81,11 @@ CaptionDecoderImpl::CaptionDecoderImpl(const CaptionDecoderOptions& options) : o
 void CaptionDecoderImpl::track_image_statistics(const torch::Tensor& v_l, double momentum) {
   check_image_embeddings(v_l);
   if (v_l.size(0) < 2)
-    throw Error(ErrorCode::InvalidArgument, "caption decoder: image statistics need at least 2 rows of v_l, got " +
-                                                std::to_string(v_l.size(0)));
+    throw Error(ErrorCode::InvalidArgument,
+                "caption decoder: image statistics need at least 2 rows of v_l, got " + std::to_string(v_l.size(0)));
   if (!(momentum > 0 && momentum <= 1))
-    throw Error(ErrorCode::InvalidArgument, "caption decoder: momentum = " + std::to_string(momentum) +
-                                                ", must be in (0, 1]");
+    throw Error(ErrorCode::InvalidArgument,
+                "caption decoder: momentum = " + std::to_string(momentum) + ", must be in (0, 1]");
   torch::NoGradGuard no_grad;
   const auto rows = v_l.detach().to(image_mean.dtype());
   image_mean.mul_(1 - momentum).add_(rows.mean(0), momentum);
@@ -113,7 +113,8 @@ torch::Tensor CaptionDecoderImpl::forward(const torch::Tensor& v_l, const torch:
                                           const torch::Tensor& lengths) {
   check_image_embeddings(v_l);
   if (!ids.defined() || ids.dim() != 2 || ids.scalar_type() != torch::kInt64) {
-    throw Error(ErrorCode::Shape, "caption decoder: ids must be (B, L) int64 token ids, got " + detail::shape_and_type(ids));
+    throw Error(ErrorCode::Shape,
+                "caption decoder: ids must be (B, L) int64 token ids, got " + detail::shape_and_type(ids));
   }
   const std::int64_t batch = ids.size(0), max_len = ids.size(1);
   if (v_l.size(0) != batch)
@@ -127,18 +128,17 @@ torch::Tensor CaptionDecoderImpl::forward(const torch::Tensor& v_l, const torch:
   const std::int64_t* l = len.data_ptr<std::int64_t>();
   for (std::int64_t i = 0; i < batch; ++i)
     if (l[i] < 2 || l[i] > max_len)
-      throw Error(ErrorCode::InvalidArgument,
-                  "caption decoder: caption " + std::to_string(i) + " has length " + std::to_string(l[i]) +
-                      ", outside 2.." + std::to_string(max_len) + " (<start> and <end> count)");
+      throw Error(ErrorCode::InvalidArgument, "caption decoder: caption " + std::to_string(i) + " has length " +
+                                                  std::to_string(l[i]) + ", outside 2.." + std::to_string(max_len) +
+                                                  " (<start> and <end> count)");
   const auto bad = ids.lt(0).logical_or(ids.ge(options_.vocab_size));
   if (bad.any().item<bool>()) {
     const auto where = bad.nonzero()[0];
     const std::int64_t row = where[0].item<std::int64_t>(), col = where[1].item<std::int64_t>();
-    throw Error(ErrorCode::InvalidArgument, "caption decoder: caption " + std::to_string(row) + ", position " +
-                                                std::to_string(col) + ": token id " +
-                                                std::to_string(ids[row][col].item<std::int64_t>()) +
-                                                " is outside the vocabulary (0.." +
-                                                std::to_string(options_.vocab_size - 1) + ")");
+    throw Error(ErrorCode::InvalidArgument,
+                "caption decoder: caption " + std::to_string(row) + ", position " + std::to_string(col) +
+                    ": token id " + std::to_string(ids[row][col].item<std::int64_t>()) +
+                    " is outside the vocabulary (0.." + std::to_string(options_.vocab_size - 1) + ")");
   }
   // Inputs are <start> w1 .. wn (length - 1 tokens); the <end> is only ever a target.
   const auto inputs = word_embedding(ids.narrow(1, 0, max_len - 1));
@@ -154,7 +154,8 @@ namespace {
 // log p of each real target token (B, L-1), 0 past a caption's end.
 torch::Tensor target_log_probs(const torch::Tensor& logits, const torch::Tensor& ids, const torch::Tensor& lengths) {
   const std::int64_t steps = logits.size(1);
-  const auto real = torch::arange(steps, ids.options()).unsqueeze(0).lt((lengths.to(ids.device(), torch::kInt64) - 1).unsqueeze(1));
+  const auto real =
+      torch::arange(steps, ids.options()).unsqueeze(0).lt((lengths.to(ids.device(), torch::kInt64) - 1).unsqueeze(1));
   // Past the end any finite-probability token will do as the target: its value is masked out.
   const auto targets = ids.narrow(1, 1, steps).masked_fill(real.logical_not(), kEnd);
   const auto token_log_probs = torch::log_softmax(logits, 2).gather(2, targets.unsqueeze(2)).squeeze(2);
@@ -238,9 +239,8 @@ DecodedCaptions CaptionDecoderImpl::decode_beam(const torch::Tensor& v_l, const 
     const auto index = std::get<1>(best);
     const auto parent = index.div(vocab, "floor");
     const auto next = index.remainder(vocab);
-    history = torch::cat({history.gather(1, parent.unsqueeze(2).expand({batch, beam, history.size(2)})),
-                          next.unsqueeze(2)},
-                         2);
+    history = torch::cat(
+        {history.gather(1, parent.unsqueeze(2).expand({batch, beam, history.size(2)})), next.unsqueeze(2)}, 2);
     finished = finished.gather(1, parent).logical_or(next.eq(kEnd)).logical_or(scores.eq(kMinusInf));
     state = state.index_select(1, (parent + beam_offsets).view(-1));
     tokens = next.view(-1);

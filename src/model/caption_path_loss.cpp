@@ -25,8 +25,8 @@ torch::Tensor CaptionPathLoss::operator()(GxnModel& model, const torch::Tensor& 
     if (cider_) return cider_->score(words, image);
     return sentence_bleu(words, references_[image]).bleu[3];
   };
-  const SelfCriticalResult rl = self_critical_loss(model->caption_decoder,
-                                                   distinct_grounded.repeat({config_.rl_samples, 1}), reward, sampling);
+  const SelfCriticalResult rl =
+      self_critical_loss(model->caption_decoder, distinct_grounded.repeat({config_.rl_samples, 1}), reward, sampling);
   return (1 - config_.rl_weight) * xe + config_.rl_weight * rl.loss;
 }
 

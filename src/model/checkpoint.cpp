@@ -16,7 +16,10 @@ constexpr char kCheckpointMagic[] = "GXNCHKPT";
 using nlohmann::json;
 
 json to_json_value(const StepLosses& l) {
-  return {{"total", l.total}, {"ranking", l.ranking}, {"caption", l.caption}, {"generator", l.generator},
+  return {{"total", l.total},
+          {"ranking", l.ranking},
+          {"caption", l.caption},
+          {"generator", l.generator},
           {"discriminator", l.discriminator}};
 }
 
@@ -52,7 +55,9 @@ struct Checkpoint::Sections {
     if (const Section* s = file.find(name)) return *s;
     throw Error(ErrorCode::Format, path + ": damaged: no '" + name + "' section");
   }
-  std::string text(const std::string& name, const std::string& path) const { return std::string(require(name, path).bytes); }
+  std::string text(const std::string& name, const std::string& path) const {
+    return std::string(require(name, path).bytes);
+  }
 };
 
 std::string TrainingState::position() const {
@@ -130,8 +135,8 @@ void Checkpoint::restore(TrainingOptimizers& optimizers, const torch::Device& de
       archive.load_from(saved.bytes.data(), saved.bytes.size(), device);
       optimizer.load(archive);
     } catch (const c10::Error& e) {
-      throw Error(ErrorCode::Format, path_ + ": the '" + section + "' state does not fit the model (" +
-                                         e.what_without_backtrace() + ")");
+      throw Error(ErrorCode::Format,
+                  path_ + ": the '" + section + "' state does not fit the model (" + e.what_without_backtrace() + ")");
     }
   };
   load(*optimizers.shared, "optimizer");
@@ -147,8 +152,8 @@ void Checkpoint::restore_random_state() const {
   try {
     generator.set_state(state);
   } catch (const c10::Error& e) {
-    throw Error(ErrorCode::Format, path_ + ": damaged: the random generator state does not load (" +
-                                       e.what_without_backtrace() + ")");
+    throw Error(ErrorCode::Format,
+                path_ + ": damaged: the random generator state does not load (" + e.what_without_backtrace() + ")");
   }
 }
 

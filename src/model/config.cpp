@@ -117,9 +117,12 @@ TrainingPaths parse_training_paths(const std::string& text) {
   paths.embedding = false;
   std::stringstream in(text);
   for (std::string name; std::getline(in, name, ',');) {
-    if (name == "embedding") paths.embedding = true;
-    else if (name == "i2t") paths.i2t = true;
-    else if (name == "t2i") paths.t2i = true;
+    if (name == "embedding")
+      paths.embedding = true;
+    else if (name == "i2t")
+      paths.i2t = true;
+    else if (name == "t2i")
+      paths.t2i = true;
     else
       throw Error(ErrorCode::InvalidArgument, "unknown training path '" + name + "' in '" + text +
                                                   "': allowed embedding, i2t, t2i (comma-separated)");
@@ -156,8 +159,8 @@ void validate(const ModelConfig& c) {
     throw Error(ErrorCode::InvalidArgument, "image.backbone_file: the torchscript backbone needs a module file");
   // G's width c ends at c/2 channels: an even c.
   if (c.paths.t2i && c.generator.generator_channels % 2 != 0)
-    throw Error(ErrorCode::InvalidArgument, "generator.generator_channels = " +
-                                                std::to_string(c.generator.generator_channels) + " must be even");
+    throw Error(ErrorCode::InvalidArgument,
+                "generator.generator_channels = " + std::to_string(c.generator.generator_channels) + " must be even");
 }
 
 std::string to_json(const ModelConfig& c, int indent) { return detail::config_to_json(c, indent); }
@@ -171,9 +174,9 @@ std::uint64_t model_fingerprint(const ModelConfig& c) {
   std::ostringstream os;
   os.precision(17);
   os << "gxn-model-1|" << to_string(c.image.backbone) << '|' << image_feature_dim(c.image) << '|'
-     << (c.image.backbone == Backbone::Precomp ? to_string(c.image.region_pooling) : "-") << '|' << c.text.vocab_size << '|' << c.text.word_dim << '|'
-     << c.text.hidden_dim << '|' << c.embed_dim << '|' << c.l2_normalize << '|' << c.non_negative << '|'
-     << c.lambda;
+     << (c.image.backbone == Backbone::Precomp ? to_string(c.image.region_pooling) : "-") << '|' << c.text.vocab_size
+     << '|' << c.text.word_dim << '|' << c.text.hidden_dim << '|' << c.embed_dim << '|' << c.l2_normalize << '|'
+     << c.non_negative << '|' << c.lambda;
   return fnv1a64(os.str());
 }
 

@@ -77,8 +77,8 @@ template <typename E>
 E parse_enum(const std::string& name) {
   for (E v : EnumNames<E>::values)
     if (name == to_string(v)) return v;
-  throw Error(ErrorCode::InvalidArgument, std::string("unknown ") + EnumNames<E>::what + " '" + name +
-                                              "': allowed " + enum_names<E>());
+  throw Error(ErrorCode::InvalidArgument,
+              std::string("unknown ") + EnumNames<E>::what + " '" + name + "': allowed " + enum_names<E>());
 }
 
 template <typename T, typename = void>
@@ -136,12 +136,16 @@ template <typename T>
 std::string range_text(const Field<T>& f) {
   std::ostringstream os;
   const auto number = [&](double v) {
-    if constexpr (std::is_integral_v<typename Field<T>::Value>) os << static_cast<long long>(v);
-    else os << v;
+    if constexpr (std::is_integral_v<typename Field<T>::Value>)
+      os << static_cast<long long>(v);
+    else
+      os << v;
   };
   if (f.zero_allowed) os << "0 or ";
-  if (f.open_below) os << "above ", number(f.lo), os << ", up to ", number(f.hi);
-  else number(f.lo), os << "..", number(f.hi);
+  if (f.open_below)
+    os << "above ", number(f.lo), os << ", up to ", number(f.hi);
+  else
+    number(f.lo), os << "..", number(f.hi);
   return os.str();
 }
 
@@ -168,10 +172,14 @@ void check_field(const Field<T>& f, const std::string& name) {
 // A field's value as JSON, and its type and allowed values in words (for the key listing).
 template <typename V>
 nlohmann::json json_value(const V& v) {
-  if constexpr (IsNamedEnum<V>::value) return to_string(v);
-  else if constexpr (IsOptionalEnum<V>::value) return v ? to_string(*v) : "auto";
-  else if constexpr (std::is_same_v<V, TrainingPaths>) return to_string(v);
-  else return v;
+  if constexpr (IsNamedEnum<V>::value)
+    return to_string(v);
+  else if constexpr (IsOptionalEnum<V>::value)
+    return v ? to_string(*v) : "auto";
+  else if constexpr (std::is_same_v<V, TrainingPaths>)
+    return to_string(v);
+  else
+    return v;
 }
 
 // ---- Describing -----------------------------------------------------------------------------
@@ -331,13 +339,20 @@ class KeyLister {
   void operator()(const Field<T>& f) {
     using V = typename Field<T>::Value;
     std::string type, allowed;
-    if constexpr (std::is_same_v<V, bool>) type = "true|false";
-    else if constexpr (std::is_integral_v<V>) type = "integer";
-    else if constexpr (std::is_floating_point_v<V>) type = "number";
-    else if constexpr (IsNamedEnum<V>::value) type = "one of " + enum_names<V>();
-    else if constexpr (IsOptionalEnum<V>::value) type = "one of " + enum_names<typename V::value_type>() + ", auto";
-    else if constexpr (std::is_same_v<V, TrainingPaths>) type = "comma-separated embedding, i2t, t2i";
-    else type = "string";
+    if constexpr (std::is_same_v<V, bool>)
+      type = "true|false";
+    else if constexpr (std::is_integral_v<V>)
+      type = "integer";
+    else if constexpr (std::is_floating_point_v<V>)
+      type = "number";
+    else if constexpr (IsNamedEnum<V>::value)
+      type = "one of " + enum_names<V>();
+    else if constexpr (IsOptionalEnum<V>::value)
+      type = "one of " + enum_names<typename V::value_type>() + ", auto";
+    else if constexpr (std::is_same_v<V, TrainingPaths>)
+      type = "comma-separated embedding, i2t, t2i";
+    else
+      type = "string";
     if constexpr (Field<T>::kNumber) {
       if (f.has_range) allowed = range_text(f);
     } else if constexpr (std::is_same_v<V, std::string>) {

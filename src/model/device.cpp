@@ -19,8 +19,8 @@ torch::Device parse_device(const std::string& name) {
     throw Error(ErrorCode::InvalidArgument, "device = '" + name + "' is not a device: allowed cpu, cuda, cuda:N");
   }
   if (device.has_index() && device.index() >= static_cast<int>(torch::cuda::device_count()))
-    throw Error(ErrorCode::InvalidArgument, "device = '" + name + "': only " +
-                                                std::to_string(torch::cuda::device_count()) + " CUDA device(s)");
+    throw Error(ErrorCode::InvalidArgument,
+                "device = '" + name + "': only " + std::to_string(torch::cuda::device_count()) + " CUDA device(s)");
   return device;
 }
 

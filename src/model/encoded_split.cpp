@@ -30,7 +30,8 @@ CaptionedSplit caption_split(const Encoder& encoder, const EvaluationSplit& spli
   std::vector<Tokens> hypotheses;
   std::vector<std::vector<Tokens>> references(out.generated.size());
   for (const std::string& caption : out.generated) hypotheses.push_back(caption_metric_tokens(caption));
-  for (std::size_t j = 0; j < split.captions.size(); ++j) references[j / kCaptionsPerImage].push_back(caption_metric_tokens(split.captions[j]));
+  for (std::size_t j = 0; j < split.captions.size(); ++j)
+    references[j / kCaptionsPerImage].push_back(caption_metric_tokens(split.captions[j]));
   out.metrics = evaluate_captions(hypotheses, references);
   return out;
 }

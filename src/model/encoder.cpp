@@ -15,11 +15,11 @@ namespace {
 
 void check_options(const EncoderOptions& options) {
   if (options.batch_size < 1)
-    throw Error(ErrorCode::InvalidArgument, "encoder: batch_size must be at least 1, got " +
-                                                std::to_string(options.batch_size));
+    throw Error(ErrorCode::InvalidArgument,
+                "encoder: batch_size must be at least 1, got " + std::to_string(options.batch_size));
   if (options.threads < 0)
-    throw Error(ErrorCode::InvalidArgument, "encoder: threads must be 0 (default) or more, got " +
-                                                std::to_string(options.threads));
+    throw Error(ErrorCode::InvalidArgument,
+                "encoder: threads must be 0 (default) or more, got " + std::to_string(options.threads));
 }
 
 }  // namespace
@@ -97,8 +97,9 @@ Matrix Encoder::encode_batches(std::int64_t count, const char* label,
 void Encoder::require_images() const {
   if (takes_features())
     throw Error(ErrorCode::InvalidArgument,
-                name_ + ": this model takes precomputed image features (backbone precomp), not images; "
-                        "encode its features instead (Encoder::encode_features, gxn encode --features)");
+                name_ +
+                    ": this model takes precomputed image features (backbone precomp), not images; "
+                    "encode its features instead (Encoder::encode_features, gxn encode --features)");
 }
 
 std::vector<Image> Encoder::decode_files(const std::vector<std::string>& paths, std::int64_t start,
@@ -111,13 +112,15 @@ std::vector<Image> Encoder::decode_files(const std::vector<std::string>& paths, 
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
   for (std::int64_t i = start; i < end; ++i) {
     try {
-      images[static_cast<std::size_t>(i - start)] = decode_image_file(paths[static_cast<std::size_t>(i)], options_.image_limits);
+      images[static_cast<std::size_t>(i - start)] =
+          decode_image_file(paths[static_cast<std::size_t>(i)], options_.image_limits);
     } catch (const Error& e) {
 #pragma omp critical(gxn_encoder_decode)
       if (i < failed_at) failed_at = i, failure = e;
     } catch (const std::exception& e) {
 #pragma omp critical(gxn_encoder_decode)
-      if (i < failed_at) failed_at = i, failure = Error(ErrorCode::Io, paths[static_cast<std::size_t>(i)] + ": " + e.what());
+      if (i < failed_at)
+        failed_at = i, failure = Error(ErrorCode::Io, paths[static_cast<std::size_t>(i)] + ": " + e.what());
     }
   }
   if (failure) throw *failure;
@@ -126,9 +129,10 @@ std::vector<Image> Encoder::decode_files(const std::vector<std::string>& paths, 
 
 Matrix Encoder::encode_images(const std::vector<std::string>& paths) const {
   require_images();
-  return encode_batches(static_cast<std::int64_t>(paths.size()), "encode images", [&](std::int64_t start, std::int64_t end) {
-    return model_->encode_images(image_tensor(decode_files(paths, start, end), config().image).to(device_));
-  });
+  return encode_batches(
+      static_cast<std::int64_t>(paths.size()), "encode images", [&](std::int64_t start, std::int64_t end) {
+        return model_->encode_images(image_tensor(decode_files(paths, start, end), config().image).to(device_));
+      });
 }
 
 Matrix Encoder::encode_images(const std::vector<Image>& images) const {
@@ -141,10 +145,11 @@ Matrix Encoder::encode_images(const std::vector<Image>& images) const {
                                                   std::to_string(image.width) + "x" + std::to_string(image.height) +
                                                   ", " + std::to_string(image.pixels.size()) + " bytes)");
   }
-  return encode_batches(static_cast<std::int64_t>(images.size()), "encode images", [&](std::int64_t start, std::int64_t end) {
-    const std::vector<Image> batch(images.begin() + start, images.begin() + end);
-    return model_->encode_images(image_tensor(batch, config().image).to(device_));
-  });
+  return encode_batches(static_cast<std::int64_t>(images.size()), "encode images",
+                        [&](std::int64_t start, std::int64_t end) {
+                          const std::vector<Image> batch(images.begin() + start, images.begin() + end);
+                          return model_->encode_images(image_tensor(batch, config().image).to(device_));
+                        });
 }
 
 std::int64_t Encoder::check_features(const MatrixView& features) const {
@@ -156,8 +161,8 @@ std::int64_t Encoder::check_features(const MatrixView& features) const {
   const std::int64_t dim = config().image.feature_dim;
   if (features.rows > 0 && (features.cols < dim || features.cols % dim != 0))
     throw Error(ErrorCode::Shape, "image features: rows of " + std::to_string(features.cols) + " floats; " + name_ +
-                                      " takes " + std::to_string(dim) + " per region (rows of R·" + std::to_string(dim) +
-                                      ")");
+                                      " takes " + std::to_string(dim) + " per region (rows of R·" +
+                                      std::to_string(dim) + ")");
   check_finite(features, "image features");
   return features.rows > 0 ? features.cols / dim : 1;
 }
@@ -183,18 +188,20 @@ Matrix Encoder::encode_texts(const std::vector<std::string>& captions) const {
   ids.reserve(captions.size());
   for (std::size_t j = 0; j < captions.size(); ++j)
     ids.push_back(caption_ids(captions[j], vocabulary_, 0, "caption " + std::to_string(j)));
-  return encode_batches(static_cast<std::int64_t>(ids.size()), "encode captions", [&](std::int64_t start, std::int64_t end) {
-    const CaptionTensors batch = caption_tensors({ids.begin() + start, ids.begin() + end});
-    return model_->encode_texts(batch.ids.to(device_), batch.lengths);
-  });
+  return encode_batches(static_cast<std::int64_t>(ids.size()), "encode captions",
+                        [&](std::int64_t start, std::int64_t end) {
+                          const CaptionTensors batch = caption_tensors({ids.begin() + start, ids.begin() + end});
+                          return model_->encode_texts(batch.ids.to(device_), batch.lengths);
+                        });
 }
 
 std::vector<std::string> Encoder::caption_batches(
     std::int64_t count, const std::optional<DecodeOptions>& options,
     const std::function<torch::Tensor(std::int64_t, std::int64_t)>& inputs) const {
   if (!can_caption())
-    throw Error(ErrorCode::InvalidArgument, name_ + " has no caption decoder: train it with the i2t path "
-                                                    "(gxn train --paths embedding,i2t)");
+    throw Error(ErrorCode::InvalidArgument, name_ +
+                                                " has no caption decoder: train it with the i2t path "
+                                                "(gxn train --paths embedding,i2t)");
   const DecodeOptions decode = options ? *options : greedy_decoding(config());
   std::vector<std::string> captions;
   captions.reserve(static_cast<std::size_t>(count));
@@ -237,8 +244,9 @@ std::vector<std::string> Encoder::caption_features(const MatrixView& features,
 
 std::vector<Image> Encoder::imagine(const std::string& caption, std::int64_t count, std::uint64_t seed) const {
   if (!can_imagine())
-    throw Error(ErrorCode::InvalidArgument, name_ + " has no image generator: train it with the t2i path "
-                                                    "(gxn train --paths embedding,t2i)");
+    throw Error(ErrorCode::InvalidArgument, name_ +
+                                                " has no image generator: train it with the t2i path "
+                                                "(gxn train --paths embedding,t2i)");
   if (count < 1 || count > 4096)
     throw Error(ErrorCode::InvalidArgument, "imagine: count = " + std::to_string(count) + " is out of range 1..4096");
   const std::vector<std::int64_t> ids = caption_ids(caption, vocabulary_, 0, "the caption");

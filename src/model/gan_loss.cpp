@@ -13,7 +13,9 @@ namespace {
 
 // -E[log sigmoid(x)] and -E[log(1 - sigmoid(x))] over a batch of logits.
 torch::Tensor minus_log_d(const torch::Tensor& logits) { return torch::nn::functional::softplus(-logits).mean(); }
-torch::Tensor minus_log_one_minus_d(const torch::Tensor& logits) { return torch::nn::functional::softplus(logits).mean(); }
+torch::Tensor minus_log_one_minus_d(const torch::Tensor& logits) {
+  return torch::nn::functional::softplus(logits).mean();
+}
 
 }  // namespace
 
@@ -54,16 +56,18 @@ GeneratorLoss generator_loss(ImageDiscriminatorImpl& discriminator, const torch:
 torch::Tensor mismatched_rows(const torch::Tensor& image_ids) {
   if (!image_ids.defined() || image_ids.dim() != 1 || image_ids.is_floating_point() ||
       image_ids.scalar_type() == torch::kBool)
-    throw Error(ErrorCode::Shape, "mismatched_rows: image_ids must be a (B) tensor of integers, got " +
-                                      (image_ids.defined() ? std::string(c10::toString(image_ids.scalar_type())) + " " : "") +
-                                      detail::shape_string(image_ids));
+    throw Error(ErrorCode::Shape,
+                "mismatched_rows: image_ids must be a (B) tensor of integers, got " +
+                    (image_ids.defined() ? std::string(c10::toString(image_ids.scalar_type())) + " " : "") +
+                    detail::shape_string(image_ids));
   const auto ids_tensor = image_ids.to(torch::kCPU, torch::kInt64).contiguous();
   const std::int64_t* ids = ids_tensor.data_ptr<std::int64_t>();
   const std::int64_t n = ids_tensor.size(0);
   if (n == 0 || std::all_of(ids, ids + n, [&](std::int64_t id) { return id == ids[0]; }))
-    throw Error(ErrorCode::InvalidArgument, "mismatched_rows: image_ids must name at least two different images "
-                                            "(a wrong caption comes from another image of the batch), got " +
-                                                std::to_string(n) + (n == 0 ? " rows" : " row(s) of one image"));
+    throw Error(ErrorCode::InvalidArgument,
+                "mismatched_rows: image_ids must name at least two different images "
+                "(a wrong caption comes from another image of the batch), got " +
+                    std::to_string(n) + (n == 0 ? " rows" : " row(s) of one image"));
   std::vector<std::int64_t> rows(n);
   const auto from = [n](std::int64_t k, std::int64_t shift) { return ((k - shift) % n + n) % n; };
   const auto lands_elsewhere = [&](std::int64_t shift) {

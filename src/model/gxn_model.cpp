@@ -35,10 +35,10 @@ GxnModelImpl::GxnModelImpl(const ModelConfig& config, std::optional<torch::jit::
     image_generator = register_module(
         "image_generator",
         ImageGenerator(ImageGeneratorOptions(g.condition_dim).noise_dim(g.noise_dim).channels(g.generator_channels)));
-    image_discriminator = register_module(
-        "image_discriminator", ImageDiscriminator(ImageDiscriminatorOptions(config_.embed_dim)
-                                                      .channels(g.discriminator_channels)
-                                                      .text_dim(g.discriminator_text_dim)));
+    image_discriminator =
+        register_module("image_discriminator", ImageDiscriminator(ImageDiscriminatorOptions(config_.embed_dim)
+                                                                      .channels(g.discriminator_channels)
+                                                                      .text_dim(g.discriminator_text_dim)));
   }
 }
 
@@ -69,15 +69,17 @@ DecodeOptions greedy_decoding(const ModelConfig& config) {
 
 DecodedCaptions GxnModelImpl::caption_images(const torch::Tensor& images, const DecodeOptions& options) {
   if (!has_decoder())
-    throw Error(ErrorCode::InvalidArgument, "this model has no caption decoder: train it with the i2t path "
-                                            "(paths embedding,i2t)");
+    throw Error(ErrorCode::InvalidArgument,
+                "this model has no caption decoder: train it with the i2t path "
+                "(paths embedding,i2t)");
   return caption_decoder->decode(encode_images(images).grounded, options);
 }
 
 torch::Tensor GxnModelImpl::imagine(const torch::Tensor& grounded_texts, const torch::Tensor& noise) {
   if (!has_generator())
-    throw Error(ErrorCode::InvalidArgument, "this model has no image generator: train it with the t2i path "
-                                            "(paths embedding,t2i)");
+    throw Error(ErrorCode::InvalidArgument,
+                "this model has no image generator: train it with the t2i path "
+                "(paths embedding,t2i)");
   return image_generator(noise, conditioning(grounded_texts).condition);
 }
 

@@ -42,7 +42,8 @@ torch::Tensor ImageDiscriminatorImpl::forward(const torch::Tensor& images, const
   detail::check_images(images, where, "images", 3, kImagineImageSize);
   detail::check_matrix(t_l, where, "t_l", options.embed_dim(), images.size(0));
   const auto features = encode_image->forward(images);
-  const auto text = nn::functional::leaky_relu(compress_text(t_l), nn::functional::LeakyReLUFuncOptions().negative_slope(0.2));
+  const auto text =
+      nn::functional::leaky_relu(compress_text(t_l), nn::functional::LeakyReLUFuncOptions().negative_slope(0.2));
   const auto tiled = text.view({text.size(0), text.size(1), 1, 1}).expand({-1, -1, 4, 4});
   return joint->forward(torch::cat({features, tiled}, 1)).view({images.size(0)});
 }

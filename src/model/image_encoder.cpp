@@ -50,7 +50,9 @@ bool ImageEncoderImpl::trains_backbone() const {
   return config_.backbone == Backbone::CnnSmall || (backbone_module_ && config_.fine_tune);
 }
 
-const torch::jit::Module* ImageEncoderImpl::scripted_module() const { return scripted_ ? &scripted_->module() : nullptr; }
+const torch::jit::Module* ImageEncoderImpl::scripted_module() const {
+  return scripted_ ? &scripted_->module() : nullptr;
+}
 
 void ImageEncoderImpl::train(bool on) {
   torch::nn::Module::train(on);
@@ -59,15 +61,17 @@ void ImageEncoderImpl::train(bool on) {
 
 void ImageEncoderImpl::load_backbone_weights(const std::string& path) {
   if (!backbone_module_ || scripted_)
-    throw Error(ErrorCode::InvalidArgument, path + ": weights can only be loaded into a cnn-small, resnet152 or vgg19 "
-                                                   "backbone, not " + to_string(config_.backbone));
+    throw Error(ErrorCode::InvalidArgument, path +
+                                                ": weights can only be loaded into a cnn-small, resnet152 or vgg19 "
+                                                "backbone, not " +
+                                                to_string(config_.backbone));
   copy_weights_by_name(*backbone_module_, load_torchscript(path), path);
 }
 
 torch::Tensor ImageEncoderImpl::forward(const torch::Tensor& images) {
   if (!images.is_floating_point())
-    throw Error(ErrorCode::InvalidArgument, "images: expected floating-point values, got " +
-                                                std::string(c10::toString(images.scalar_type())));
+    throw Error(ErrorCode::InvalidArgument,
+                "images: expected floating-point values, got " + std::string(c10::toString(images.scalar_type())));
   if (config_.backbone == Backbone::Precomp) {
     if ((images.dim() != 2 && images.dim() != 3) || images.size(-1) != config_.feature_dim)
       throw Error(ErrorCode::Shape, "precomputed image features: expected (B, " + std::to_string(config_.feature_dim) +

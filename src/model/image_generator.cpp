@@ -17,12 +17,13 @@ ImageGeneratorImpl::ImageGeneratorImpl(const ImageGeneratorOptions& opts) : opti
                                                 std::to_string(options.channels()));
   std::int64_t width = 8 * options.channels();
   project = register_module(
-      "project", nn::Linear(nn::LinearOptions(options.noise_dim() + options.condition_dim(), width * 4 * 4).bias(false)));
+      "project",
+      nn::Linear(nn::LinearOptions(options.noise_dim() + options.condition_dim(), width * 4 * 4).bias(false)));
   project_norm = register_module("project_norm", nn::BatchNorm2d(width));
   upsample = nn::Sequential();
   for (int block = 0; block < 4; ++block) {  // 4 -> 8 -> 16 -> 32 -> 64 pixels
-    upsample->push_back(nn::Upsample(
-        nn::UpsampleOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest)));
+    upsample->push_back(
+        nn::Upsample(nn::UpsampleOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest)));
     upsample->push_back(nn::Conv2d(nn::Conv2dOptions(width, width / 2, 3).padding(1).bias(false)));
     upsample->push_back(nn::BatchNorm2d(width / 2));
     upsample->push_back(nn::ReLU(nn::ReLUOptions(true)));

@@ -17,8 +17,8 @@ ImaginePathLosses imagine_path_losses(GxnModel& model, const TrainConfig& config
   const torch::Tensor noise = sample_noise(t_l.size(0), config.model.generator.noise_dim, t_l.options());
   const torch::Tensor fake = model->image_generator(noise, condition.condition);
   const torch::Tensor wrong_rows = mismatched_rows(torch::tensor(batch.distinct_images, torch::kInt64)).to(device);
-  const GeneratorLoss generator = generator_loss(*model->image_discriminator, fake, t_l, condition.mean,
-                                                 condition.log_variance, config.kl_weight);
+  const GeneratorLoss generator =
+      generator_loss(*model->image_discriminator, fake, t_l, condition.mean, condition.log_variance, config.kl_weight);
   const DiscriminatorLoss discriminator =
       discriminator_loss(*model->image_discriminator, real_images, fake.detach(), t_l.detach(),
                          t_l.index_select(0, wrong_rows).detach(), config.fake_weight, config.wrong_weight);

@@ -38,8 +38,8 @@ std::string join_lines(const std::vector<std::string>& words, const std::string&
   std::string out;
   for (std::size_t i = 0; i < words.size(); ++i) {
     if (words[i].empty() || words[i].find_first_of("\r\n") != std::string::npos)
-      throw Error(ErrorCode::InvalidArgument, path + ": vocabulary word " + std::to_string(i) +
-                                                  " is empty or contains a line break");
+      throw Error(ErrorCode::InvalidArgument,
+                  path + ": vocabulary word " + std::to_string(i) + " is empty or contains a line break");
     out += words[i];
     out += '\n';
   }
@@ -69,7 +69,8 @@ ModelFileInfo read_info(const SectionFile& file, const std::string& path) {
   info.vocabulary = split_lines(require(file, "vocabulary", path).bytes);
   if (model_fingerprint(info.config) != file.fingerprint)
     throw Error(ErrorCode::Format, path + ": damaged: the header's fingerprint " + fingerprint_hex(file.fingerprint) +
-                                       " does not match its config's " + fingerprint_hex(model_fingerprint(info.config)));
+                                       " does not match its config's " +
+                                       fingerprint_hex(model_fingerprint(info.config)));
   if (static_cast<std::int64_t>(info.vocabulary.size()) != info.config.text.vocab_size)
     throw Error(ErrorCode::Format, path + ": damaged: " + std::to_string(info.vocabulary.size()) +
                                        " vocabulary words, the config says " +
@@ -141,8 +142,8 @@ LoadedModel model_from_sections(const SectionFile& file, const std::string& path
     try {
       scripted = torch::jit::load(in, torch::kCPU);
     } catch (const c10::Error& e) {
-      throw Error(ErrorCode::Format, path + ": damaged: its TorchScript backbone does not load (" +
-                                         e.what_without_backtrace() + ")");
+      throw Error(ErrorCode::Format,
+                  path + ": damaged: its TorchScript backbone does not load (" + e.what_without_backtrace() + ")");
     }
   }
   GxnModel model(config, std::move(scripted));

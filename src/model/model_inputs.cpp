@@ -7,8 +7,8 @@
 
 namespace gxn {
 
-std::vector<std::int64_t> caption_ids(const std::string& caption, const Vocabulary& vocabulary,
-                                      std::int64_t max_tokens, const std::string& what) {
+std::vector<std::int64_t> caption_ids(const std::string& caption, const Vocabulary& vocabulary, std::int64_t max_tokens,
+                                      const std::string& what) {
   const std::vector<std::string> tokens = tokenize(caption);
   if (tokens.empty()) throw Error(ErrorCode::InvalidArgument, what + ": the caption has no word");
   std::vector<std::int64_t> ids = vocabulary.encode_caption(tokens);

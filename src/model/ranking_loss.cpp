@@ -13,8 +13,8 @@ torch::Tensor RankingLossImpl::forward(const Embeddings& texts, const Embeddings
   const std::int64_t batch = texts.abstract.size(0);
   for (const auto* t : {&texts.abstract, &texts.grounded, &images.abstract, &images.grounded})
     if (t->dim() != 2 || t->size(0) != batch)
-      throw Error(ErrorCode::Shape, "ranking loss: texts and images must be (B, E) with the same B = " +
-                                        std::to_string(batch));
+      throw Error(ErrorCode::Shape,
+                  "ranking loss: texts and images must be (B, E) with the same B = " + std::to_string(batch));
   if (batch == 0) return torch::zeros({}, texts.abstract.options());
   const auto scores = blended_similarity(texts, images, options.lambda());  // [caption i][image j]
   const auto positives = scores.diagonal();

@@ -20,8 +20,8 @@ BottleneckImpl::BottleneckImpl(std::int64_t in_channels, std::int64_t width, std
   conv3 = register_module("conv3", conv(width, out_channels, 1, 1, 0));
   bn3 = register_module("bn3", nn::BatchNorm2d(out_channels));
   if (stride != 1 || in_channels != out_channels)
-    downsample = register_module("downsample",
-                                 nn::Sequential(conv(in_channels, out_channels, 1, stride, 0), nn::BatchNorm2d(out_channels)));
+    downsample = register_module(
+        "downsample", nn::Sequential(conv(in_channels, out_channels, 1, stride, 0), nn::BatchNorm2d(out_channels)));
 }
 
 torch::Tensor BottleneckImpl::forward(const torch::Tensor& x) {

@@ -32,8 +32,7 @@ std::map<std::string, torch::Tensor> named_tensors(const torch::jit::Module& m) 
 }  // namespace
 
 torch::jit::Module load_torchscript(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path))
-    throw Error(ErrorCode::NotFound, path + ": no such TorchScript file");
+  if (!std::filesystem::is_regular_file(path)) throw Error(ErrorCode::NotFound, path + ": no such TorchScript file");
   try {
     return torch::jit::load(path, torch::kCPU);
   } catch (const c10::Error& e) {
@@ -97,7 +96,8 @@ ScriptedBackboneImpl::ScriptedBackboneImpl(torch::jit::Module module, std::int64
   };
   for (const auto& p : module_.named_parameters(/*recurse=*/true))
     holder_of(p.name).register_parameter(leaf(p.name), p.value, p.value.requires_grad());
-  for (const auto& b : module_.named_buffers(/*recurse=*/true)) holder_of(b.name).register_buffer(leaf(b.name), b.value);
+  for (const auto& b : module_.named_buffers(/*recurse=*/true))
+    holder_of(b.name).register_buffer(leaf(b.name), b.value);
   module_.train(is_training());
 }
 
@@ -109,8 +109,7 @@ torch::Tensor ScriptedBackboneImpl::forward(const torch::Tensor& x) {
     throw Error(ErrorCode::Shape, origin_ + ": the TorchScript backbone failed on input " + shape_string(x) + ": " +
                                       e.what_without_backtrace());
   }
-  if (!out.isTensor())
-    throw Error(ErrorCode::Format, origin_ + ": the TorchScript backbone must return one tensor");
+  if (!out.isTensor()) throw Error(ErrorCode::Format, origin_ + ": the TorchScript backbone must return one tensor");
   auto y = out.toTensor();
   if (y.dim() != 2 || y.size(0) != x.size(0) || y.size(1) != feature_dim_)
     throw Error(ErrorCode::Shape, origin_ + ": the TorchScript backbone returned " + shape_string(y) + ", expected (" +

@@ -1,15 +1,14 @@
 #include "section_file.hpp"
 
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
-#include "gxn/error.hpp"
-#include "gxn/engine/io/atomic_file.hpp"
 #include "common/checksum.hpp"
+#include "gxn/engine/io/atomic_file.hpp"
+#include "gxn/error.hpp"
 
 namespace gxn {
 namespace {
@@ -109,7 +108,8 @@ SectionFile read_section_file(const std::string& path, const std::string& magic,
   }
   Reader r(*storage, path);
   if (storage->size() < magic.size() && magic.compare(0, storage->size(), *storage) == 0)
-    throw Error(ErrorCode::Format, path + ": truncated: " + std::to_string(storage->size()) + " bytes, not even a header");
+    throw Error(ErrorCode::Format,
+                path + ": truncated: " + std::to_string(storage->size()) + " bytes, not even a header");
   if (storage->size() < magic.size() || storage->compare(0, magic.size(), magic) != 0)
     throw Error(ErrorCode::Format, path + ": not a " + kind + " file (it does not start with \"" + magic + "\")");
   r.take(magic.size(), "the magic");
@@ -124,8 +124,8 @@ SectionFile read_section_file(const std::string& path, const std::string& magic,
     const std::string which = "section " + std::to_string(i + 1) + " of " + std::to_string(count);
     const auto name_length = r.get<std::uint32_t>(("the name of " + which).c_str());
     if (name_length == 0 || name_length > kMaxNameLength)
-      throw Error(ErrorCode::Format, path + ": damaged: " + which + " has a name of " + std::to_string(name_length) +
-                                         " bytes");
+      throw Error(ErrorCode::Format,
+                  path + ": damaged: " + which + " has a name of " + std::to_string(name_length) + " bytes");
     Section s;
     s.name = std::string(r.take(name_length, "the name of " + which));
     const auto size = r.get<std::uint64_t>(("the size of section '" + s.name + "'").c_str());
@@ -136,7 +136,8 @@ SectionFile read_section_file(const std::string& path, const std::string& magic,
     file.sections.push_back(std::move(s));
   }
   if (r.left() != 0)
-    throw Error(ErrorCode::Format, path + ": damaged: " + std::to_string(r.left()) + " unexpected bytes after the last section");
+    throw Error(ErrorCode::Format,
+                path + ": damaged: " + std::to_string(r.left()) + " unexpected bytes after the last section");
   file.storage = std::move(storage);
   return file;
 }

@@ -40,8 +40,8 @@ inline bool rows_match(const torch::Tensor& t, std::int64_t rows) {
 }
 
 // A floating-point (rows, cols) tensor; rows < 0 accepts any number of rows but zero.
-inline void check_matrix(const torch::Tensor& t, const std::string& where, const std::string& name,
-                         std::int64_t cols, std::int64_t rows = -1) {
+inline void check_matrix(const torch::Tensor& t, const std::string& where, const std::string& name, std::int64_t cols,
+                         std::int64_t rows = -1) {
   if (!(t.defined() && t.is_floating_point() && t.dim() == 2 && t.size(1) == cols && rows_match(t, rows)))
     throw Error(ErrorCode::Shape, where + ": " + name + " must be floating-point " + expected_shape(rows, {cols}) +
                                       ", got " + shape_string(t));
@@ -52,7 +52,8 @@ inline std::int64_t check_matrix_width(const torch::Tensor& t, const std::string
                                        std::int64_t rows = -1) {
   if (!(t.defined() && t.is_floating_point() && t.dim() == 2 && t.size(1) >= 1 && rows_match(t, rows)))
     throw Error(ErrorCode::Shape, where + ": " + name + " must be floating-point " +
-                                      (rows < 0 ? std::string("(B, D) with B, D >= 1") : "(" + std::to_string(rows) + ", D) with D >= 1") +
+                                      (rows < 0 ? std::string("(B, D) with B, D >= 1")
+                                                : "(" + std::to_string(rows) + ", D) with D >= 1") +
                                       ", got " + shape_string(t));
   return t.size(1);
 }
@@ -66,7 +67,8 @@ inline void check_images(const torch::Tensor& t, const std::string& where, const
                                       expected_shape(rows, {channels, size, size}) + ", got " + shape_string(t));
 }
 
-inline void check_at_least(std::int64_t value, std::int64_t minimum, const std::string& where, const std::string& name) {
+inline void check_at_least(std::int64_t value, std::int64_t minimum, const std::string& where,
+                           const std::string& name) {
   if (value < minimum)
     throw Error(ErrorCode::InvalidArgument, where + ": " + name + " must be at least " + std::to_string(minimum) +
                                                 ", got " + std::to_string(value));

@@ -6,8 +6,7 @@ namespace gxn {
 
 MatrixView as_view(const torch::Tensor& t, const char* what) {
   if (t.dim() != 2 || t.scalar_type() != torch::kFloat32 || !t.device().is_cpu() || t.stride(1) != 1)
-    throw Error(ErrorCode::Shape, std::string(what) +
-                                      ": expected a 2-D float32 CPU tensor with contiguous rows, got " +
+    throw Error(ErrorCode::Shape, std::string(what) + ": expected a 2-D float32 CPU tensor with contiguous rows, got " +
                                       std::to_string(t.dim()) + "-D " + std::string(c10::toString(t.scalar_type())) +
                                       " on " + t.device().str());
   return {t.data_ptr<float>(), t.size(0), t.size(1), t.size(0) > 1 ? t.stride(0) : t.size(1)};

@@ -1,6 +1,5 @@
 #include "gxn/model/text_encoder.hpp"
 
-
 #include "gxn/error.hpp"
 #include "tensor_checks.hpp"
 
@@ -15,7 +14,8 @@ TextEncoderImpl::TextEncoderImpl(const TextEncoderConfig& config) : config_(conf
   word_embedding = register_module("word_embedding", nn::Embedding(config_.vocab_size, config_.word_dim));
   nn::init::uniform_(word_embedding->weight, -0.1, 0.1);
   abstract_rnn = register_module(
-      "abstract_rnn", nn::GRU(nn::GRUOptions(config_.word_dim, config_.hidden_dim).batch_first(true).bidirectional(true)));
+      "abstract_rnn",
+      nn::GRU(nn::GRUOptions(config_.word_dim, config_.hidden_dim).batch_first(true).bidirectional(true)));
   grounded_rnn =
       register_module("grounded_rnn", nn::GRU(nn::GRUOptions(config_.word_dim, config_.hidden_dim).batch_first(true)));
 }
@@ -25,7 +25,8 @@ TextFeatures TextEncoderImpl::forward(const torch::Tensor& ids, const torch::Ten
     throw Error(ErrorCode::Shape, "captions: expected (B, L) int64 token ids, got " + detail::shape_and_type(ids));
   const std::int64_t batch = ids.size(0), max_len = ids.size(1);
   if (lengths.dim() != 1 || lengths.size(0) != batch || lengths.is_floating_point())
-    throw Error(ErrorCode::Shape, "caption lengths: expected " + std::to_string(batch) + " integer lengths, one per row");
+    throw Error(ErrorCode::Shape,
+                "caption lengths: expected " + std::to_string(batch) + " integer lengths, one per row");
   if (batch == 0) {
     auto empty = torch::empty({0, config_.hidden_dim}, word_embedding->weight.options());
     return {empty, empty.clone()};
@@ -33,7 +34,8 @@ TextFeatures TextEncoderImpl::forward(const torch::Tensor& ids, const torch::Ten
   const auto len = lengths.to(torch::kCPU, torch::kInt64).contiguous();
   const std::int64_t* l = len.data_ptr<std::int64_t>();
   for (std::int64_t i = 0; i < batch; ++i) {
-    if (l[i] == 0) throw Error(ErrorCode::InvalidArgument, "captions: row " + std::to_string(i) + " is empty (length 0)");
+    if (l[i] == 0)
+      throw Error(ErrorCode::InvalidArgument, "captions: row " + std::to_string(i) + " is empty (length 0)");
     if (l[i] < 0 || l[i] > max_len)
       throw Error(ErrorCode::InvalidArgument, "captions: row " + std::to_string(i) + " has length " +
                                                   std::to_string(l[i]) + ", outside 1.." + std::to_string(max_len));
@@ -43,10 +45,10 @@ TextFeatures TextEncoderImpl::forward(const torch::Tensor& ids, const torch::Ten
     if (bad.any().item<bool>()) {
       const auto where = bad.nonzero()[0];
       const std::int64_t row = where[0].item<std::int64_t>(), col = where[1].item<std::int64_t>();
-      throw Error(ErrorCode::InvalidArgument, "captions: row " + std::to_string(row) + ", position " + std::to_string(col) +
-                                                  ": token id " + std::to_string(ids[row][col].item<std::int64_t>()) +
-                                                  " is outside the vocabulary (0.." +
-                                                  std::to_string(config_.vocab_size - 1) + ")");
+      throw Error(ErrorCode::InvalidArgument,
+                  "captions: row " + std::to_string(row) + ", position " + std::to_string(col) + ": token id " +
+                      std::to_string(ids[row][col].item<std::int64_t>()) + " is outside the vocabulary (0.." +
+                      std::to_string(config_.vocab_size - 1) + ")");
     }
   }
   const auto packed = nn::utils::rnn::pack_padded_sequence(word_embedding(ids), len, /*batch_first=*/true,

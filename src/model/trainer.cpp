@@ -38,8 +38,10 @@ Trainer::Trainer(const TrainConfig& config, Start start) : config_(config) {
   device_ = parse_device(config_.run.device);
   set_compute_threads(config_.run.threads);
   if (!config_.data_kind) config_.data_kind = detect_data_kind(config_.run.data_dir);
-  if (start == Start::Resume) resume();
-  else start_fresh();
+  if (start == Start::Resume)
+    resume();
+  else
+    start_fresh();
 }
 
 Trainer::~Trainer() = default;
@@ -87,9 +89,9 @@ void Trainer::resume() {
   if (given.model.text.vocab_size == 0) given.model.text.vocab_size = checkpoint.config().model.text.vocab_size;
   const std::string difference = trajectory_difference(checkpoint.config(), given);
   if (!difference.empty())
-    throw Error(ErrorCode::InvalidArgument,
-                path + ": the run was started with " + difference +
-                    "; a resumed run keeps its settings (only " + run_setting_keys() + " may change)");
+    throw Error(ErrorCode::InvalidArgument, path + ": the run was started with " + difference +
+                                                "; a resumed run keeps its settings (only " + run_setting_keys() +
+                                                " may change)");
   config_.model = checkpoint.config().model;
 
   LoadedModel loaded = checkpoint.model();
@@ -157,7 +159,8 @@ double Trainer::train_step(const CaptionBatch& batch) {
     // A batch of one image has no spread to learn from; the statistics wait for the next one.
     if (distinct.grounded.size(0) >= 2) model_->caption_decoder->track_image_statistics(distinct.grounded);
     const bool self_critical = config_.rl_weight > 0 && state_.epoch >= config_.xe_epochs;
-    const torch::Tensor caption = (*caption_loss_)(model_, distinct.grounded, images.grounded, batch, ids, self_critical);
+    const torch::Tensor caption =
+        (*caption_loss_)(model_, distinct.grounded, images.grounded, batch, ids, self_critical);
     losses.caption = caption.item<double>();
     loss = loss + config_.caption_weight * batch_size * caption;
   }

@@ -60,7 +60,8 @@ RetrievalMetrics evaluate_retrieval(GxnModel& model, CaptionDataset& data, const
 CaptionMetrics evaluate_captioning(GxnModel& model, CaptionDataset& data, const Vocabulary& vocabulary,
                                    const DecodeOptions& decode, const torch::Device& device) {
   if (!model->has_decoder())
-    throw Error(ErrorCode::InvalidArgument, "evaluate_captioning: the model has no caption decoder (train the i2t path)");
+    throw Error(ErrorCode::InvalidArgument,
+                "evaluate_captioning: the model has no caption decoder (train the i2t path)");
   std::vector<Tokens> hypotheses;
   hypotheses.reserve(static_cast<std::size_t>(data.image_count()));
   for (std::int64_t first = 0; first < data.image_count(); first += kEvalBatch) {

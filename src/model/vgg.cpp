@@ -6,8 +6,8 @@ namespace nn = torch::nn;
 
 Vgg19Impl::Vgg19Impl() {
   // Configuration "E": channels per conv, 0 for a 2x2 max pool.
-  const std::int64_t layout[] = {64, 64, 0, 128, 128, 0, 256, 256, 256, 256, 0,
-                                 512, 512, 512, 512, 0, 512, 512, 512, 512, 0};
+  const std::int64_t layout[] = {64,  64,  0,   128, 128, 0,   256, 256, 256, 256, 0,
+                                 512, 512, 512, 512, 0,   512, 512, 512, 512, 0};
   features = nn::Sequential();
   std::int64_t channels = 3;
   for (std::int64_t c : layout) {
@@ -20,9 +20,9 @@ Vgg19Impl::Vgg19Impl() {
     }
   }
   register_module("features", features);
-  classifier = register_module("classifier", nn::Sequential(nn::Linear(512 * 7 * 7, 4096), nn::ReLU(nn::ReLUOptions(true)),
-                                                            nn::Dropout(0.5), nn::Linear(4096, 4096),
-                                                            nn::ReLU(nn::ReLUOptions(true))));
+  classifier = register_module(
+      "classifier", nn::Sequential(nn::Linear(512 * 7 * 7, 4096), nn::ReLU(nn::ReLUOptions(true)), nn::Dropout(0.5),
+                                   nn::Linear(4096, 4096), nn::ReLU(nn::ReLUOptions(true))));
   // torchvision's initialisation, for training from scratch.
   for (auto& m : modules(/*include_self=*/false)) {
     if (auto* conv = m->as<nn::Conv2d>()) {

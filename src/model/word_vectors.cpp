@@ -80,8 +80,8 @@ WordVectorReport load_word_vectors(torch::Tensor weight, const std::string& path
       char* end = nullptr;
       const float f = std::strtof(v.c_str(), &end);
       if (end != v.c_str() + v.size() || !std::isfinite(f))
-        throw Error(ErrorCode::Format, where(line_no) + "value " + std::to_string(k) + " of '" + std::string(fields[0]) +
-                                           "' is not a finite number: '" + v + "'");
+        throw Error(ErrorCode::Format, where(line_no) + "value " + std::to_string(k) + " of '" +
+                                           std::string(fields[0]) + "' is not a finite number: '" + v + "'");
       values.push_back(f);
     }
   }

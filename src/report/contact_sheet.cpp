@@ -50,8 +50,8 @@ void fill(Image& image, int x0, int y0, int width, int height, const Rgb& colour
 Image scale_to_fit(const Image& image, int max_width, int max_height) {
   check_image(image, "scale_to_fit");
   if (max_width <= 0 || max_height <= 0)
-    throw Error(ErrorCode::InvalidArgument, "scale_to_fit: bad size " + std::to_string(max_width) + "x" +
-                                                std::to_string(max_height));
+    throw Error(ErrorCode::InvalidArgument,
+                "scale_to_fit: bad size " + std::to_string(max_width) + "x" + std::to_string(max_height));
   // One factor for both sides: the smaller of the two that fit (integer arithmetic, no drift).
   int width = max_width;
   int height = static_cast<int>(static_cast<std::int64_t>(image.height) * max_width / image.width);
@@ -83,7 +83,8 @@ Image compose_contact_sheet(const std::vector<SheetTile>& tiles, const ContactSh
                                                 std::to_string(width) + "-pixel-wide strip (at most " +
                                                 std::to_string(kMaxSheetWidth) + ")");
   for (std::size_t i = 0; i < tiles.size(); ++i) {
-    if (!tiles[i].image) throw Error(ErrorCode::InvalidArgument, "contact sheet: tile " + std::to_string(i) + " has no image");
+    if (!tiles[i].image)
+      throw Error(ErrorCode::InvalidArgument, "contact sheet: tile " + std::to_string(i) + " has no image");
     check_image(*tiles[i].image, "contact sheet tile " + std::to_string(i));
   }
 

@@ -91,7 +91,8 @@ class AssetWriter {
       std::error_code ec;
       fs::create_directories(folder_, ec);
       if (ec || !fs::is_directory(folder_))
-        throw Error(ErrorCode::Io, folder_.string() + ": cannot create the report's image folder (" + ec.message() + ")");
+        throw Error(ErrorCode::Io,
+                    folder_.string() + ": cannot create the report's image folder (" + ec.message() + ")");
       created_ = true;
     }
     write_png((folder_ / name).string(), image);
@@ -105,7 +106,8 @@ class AssetWriter {
     if (!fs::is_directory(folder_, ec)) return;
     for (const auto& entry : fs::directory_iterator(folder_, ec)) {
       const std::string name = entry.path().filename().string();
-      const bool ours = (name.rfind("text_", 0) == 0 || name.rfind("image_", 0) == 0) && entry.path().extension() == ".png";
+      const bool ours =
+          (name.rfind("text_", 0) == 0 || name.rfind("image_", 0) == 0) && entry.path().extension() == ".png";
       if (ours && entry.is_regular_file(ec) && !written_.count(name)) fs::remove(entry.path(), ec);
     }
   }
@@ -138,7 +140,11 @@ std::string query_stem(const char* kind, std::size_t index) {
 void write_right_rank(std::ostringstream& html, std::int64_t rank, std::size_t shown, const char* what) {
   if (rank <= static_cast<std::int64_t>(shown)) return;
   const std::int64_t last2 = rank % 100;
-  const char* suffix = (last2 >= 11 && last2 <= 13) ? "th" : rank % 10 == 1 ? "st" : rank % 10 == 2 ? "nd" : rank % 10 == 3 ? "rd" : "th";
+  const char* suffix = (last2 >= 11 && last2 <= 13) ? "th"
+                       : rank % 10 == 1             ? "st"
+                       : rank % 10 == 2             ? "nd"
+                       : rank % 10 == 3             ? "rd"
+                                                    : "th";
   html << "<p class=\"rank-note\">The right " << what << " is ranked " << rank << suffix << ".</p>\n";
 }
 
@@ -181,32 +187,32 @@ void write_text_queries(std::ostringstream& html, AssetWriter& assets, const Ret
   const ContactSheetOptions& sheet = options.sheet;
   html << "<h2>Text → image</h2>\n<p class=\"legend\">Each caption's best images, best first; the image it "
           "describes is framed in <span class=\"right\">green</span>.</p>\n";
-  for (std::size_t q = 0; q < report.text_queries.size(); ++q) for_query("text", q, [&] {
-    const TextQueryResult& query = report.text_queries[q];
-    html << "<section class=\"query\">\n<p class=\"query-text\">" << q + 1 << ". <q>" << html_escape(query.text)
-         << "</q></p>\n";
-    if (!query.images.empty()) {
-      std::vector<SheetTile> tiles;
-      for (const ReportImage& r : query.images) tiles.push_back({&r.image, r.relevant});
-      const Image strip = compose_contact_sheet(tiles, sheet);
-      const std::string link = assets.write(query_stem("text", q) + ".png", strip);
-      html << "<img src=\"" << link << "\" width=\"" << strip.width << "\" height=\"" << strip.height
-           << "\" alt=\"the best images for query " << q + 1 << "\">\n";
-      // Names under their tiles: one cell per tile, at the sheet's pitch.
-      const TileRect first = contact_sheet_tile(0, sheet);
-      html << "<div class=\"labels\" style=\"padding-left:" << first.x << "px\">\n";
-      for (const ReportImage& r : query.images)
-        html << "<div" << (r.relevant ? " class=\"right\"" : "") << " style=\"width:" << first.side
-             << "px;margin-right:" << sheet.gap << "px\"><span class=\"name\" title=\"" << html_escape(r.name) << "\">"
-             << html_escape(r.name) << "</span><span class=\"score\">" << format("%.4f", r.score)
-             << (r.relevant ? " ✓" : "") << "</span></div>\n";
-      html << "</div>\n";
-    }
-    write_right_rank(html, query.right_rank, query.images.size(), "image");
-    write_extras(html, assets, query_stem("text", q), query.extra_images, query.extra_texts,
-                 options.query_image);
-    html << "</section>\n";
-  });
+  for (std::size_t q = 0; q < report.text_queries.size(); ++q)
+    for_query("text", q, [&] {
+      const TextQueryResult& query = report.text_queries[q];
+      html << "<section class=\"query\">\n<p class=\"query-text\">" << q + 1 << ". <q>" << html_escape(query.text)
+           << "</q></p>\n";
+      if (!query.images.empty()) {
+        std::vector<SheetTile> tiles;
+        for (const ReportImage& r : query.images) tiles.push_back({&r.image, r.relevant});
+        const Image strip = compose_contact_sheet(tiles, sheet);
+        const std::string link = assets.write(query_stem("text", q) + ".png", strip);
+        html << "<img src=\"" << link << "\" width=\"" << strip.width << "\" height=\"" << strip.height
+             << "\" alt=\"the best images for query " << q + 1 << "\">\n";
+        // Names under their tiles: one cell per tile, at the sheet's pitch.
+        const TileRect first = contact_sheet_tile(0, sheet);
+        html << "<div class=\"labels\" style=\"padding-left:" << first.x << "px\">\n";
+        for (const ReportImage& r : query.images)
+          html << "<div" << (r.relevant ? " class=\"right\"" : "") << " style=\"width:" << first.side
+               << "px;margin-right:" << sheet.gap << "px\"><span class=\"name\" title=\"" << html_escape(r.name)
+               << "\">" << html_escape(r.name) << "</span><span class=\"score\">" << format("%.4f", r.score)
+               << (r.relevant ? " ✓" : "") << "</span></div>\n";
+        html << "</div>\n";
+      }
+      write_right_rank(html, query.right_rank, query.images.size(), "image");
+      write_extras(html, assets, query_stem("text", q), query.extra_images, query.extra_texts, options.query_image);
+      html << "</section>\n";
+    });
 }
 
 void write_image_queries(std::ostringstream& html, AssetWriter& assets, const RetrievalReport& report,
@@ -214,31 +220,31 @@ void write_image_queries(std::ostringstream& html, AssetWriter& assets, const Re
   if (report.image_queries.empty()) return;
   html << "<h2>Image → text</h2>\n<p class=\"legend\">Each image's best captions, best first; captions written "
           "for it are marked <span class=\"right\">✓</span>.</p>\n";
-  for (std::size_t q = 0; q < report.image_queries.size(); ++q) for_query("image", q, [&] {
-    const ImageQueryResult& query = report.image_queries[q];
-    const Image thumb = scale_to_fit(query.image, options.query_image, options.query_image);
-    const std::string link = assets.write(query_stem("image", q) + ".png", thumb);
-    html << "<section class=\"query\">\n<p class=\"query-text\">" << q + 1 << ". <span class=\"file\">"
-         << html_escape(query.name) << "</span></p>\n<div class=\"image-query\">\n<img class=\"query-image\" src=\"" << link << "\" width=\""
-         << thumb.width << "\" height=\"" << thumb.height << "\" alt=\"" << html_escape(query.name)
-         << "\">\n<div>\n<ol class=\"captions\">\n";
-    for (const ReportCaption& c : query.captions)
-      html << "<li" << (c.relevant ? " class=\"right\"" : "") << ">" << html_escape(c.text)
-           << (c.relevant ? " ✓" : "") << "<span class=\"score\">" << format("%.4f", c.score) << "</span></li>\n";
-    html << "</ol>\n";
-    write_right_rank(html, query.right_rank, query.captions.size(), "caption");
-    write_extras(html, assets, query_stem("image", q), query.extra_images, query.extra_texts,
-                 options.query_image);
-    html << "</div>\n</div>\n</section>\n";
-  });
+  for (std::size_t q = 0; q < report.image_queries.size(); ++q)
+    for_query("image", q, [&] {
+      const ImageQueryResult& query = report.image_queries[q];
+      const Image thumb = scale_to_fit(query.image, options.query_image, options.query_image);
+      const std::string link = assets.write(query_stem("image", q) + ".png", thumb);
+      html << "<section class=\"query\">\n<p class=\"query-text\">" << q + 1 << ". <span class=\"file\">"
+           << html_escape(query.name) << "</span></p>\n<div class=\"image-query\">\n<img class=\"query-image\" src=\""
+           << link << "\" width=\"" << thumb.width << "\" height=\"" << thumb.height << "\" alt=\""
+           << html_escape(query.name) << "\">\n<div>\n<ol class=\"captions\">\n";
+      for (const ReportCaption& c : query.captions)
+        html << "<li" << (c.relevant ? " class=\"right\"" : "") << ">" << html_escape(c.text)
+             << (c.relevant ? " ✓" : "") << "<span class=\"score\">" << format("%.4f", c.score) << "</span></li>\n";
+      html << "</ol>\n";
+      write_right_rank(html, query.right_rank, query.captions.size(), "caption");
+      write_extras(html, assets, query_stem("image", q), query.extra_images, query.extra_texts, options.query_image);
+      html << "</div>\n</div>\n</section>\n";
+    });
 }
 
 }  // namespace
 
 void write_retrieval_report(const std::string& html_path, const RetrievalReport& report, const ReportOptions& options) {
   if (options.query_image < 1 || options.query_image > 4096)
-    throw Error(ErrorCode::InvalidArgument, "report: query_image must be in [1, 4096], got " +
-                                                std::to_string(options.query_image));
+    throw Error(ErrorCode::InvalidArgument,
+                "report: query_image must be in [1, 4096], got " + std::to_string(options.query_image));
   const fs::path page(html_path);
   if (page.filename().empty()) throw Error(ErrorCode::InvalidArgument, html_path + ": not a file name");
   const std::string folder_name = page.stem().string() + "_files";

@@ -17,9 +17,8 @@ std::vector<std::int64_t> spread_indices(std::int64_t count, std::int64_t n) {
 }
 
 void add_split_queries(RetrievalReport& report, const ReportSplit& split,
-                       const std::vector<std::int64_t>& caption_queries,
-                       const std::vector<std::int64_t>& image_queries, const ScoreOptions& score, std::int64_t k,
-                       const ImageLimits& limits) {
+                       const std::vector<std::int64_t>& caption_queries, const std::vector<std::int64_t>& image_queries,
+                       const ScoreOptions& score, std::int64_t k, const ImageLimits& limits) {
   check_view(split.images, "report images");
   check_view(split.texts, "report captions");
   const std::int64_t n = split.images.rows;
@@ -97,7 +96,8 @@ void add_split_queries(RetrievalReport& report, const ReportSplit& split,
 
 ReportSplit report_split(const EvaluationSplit& split, const MatrixView& images, const MatrixView& texts) {
   if (split.precomputed)
-    throw Error(ErrorCode::InvalidArgument, split.source + ": a report shows images; this split holds precomputed features");
+    throw Error(ErrorCode::InvalidArgument,
+                split.source + ": a report shows images; this split holds precomputed features");
   ReportSplit r;
   r.images = images;
   r.texts = texts;

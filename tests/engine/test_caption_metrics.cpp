@@ -112,8 +112,8 @@ TEST_CASE("BLEU takes the closest reference length, the shorter on a tie", "[cap
   // Lengths 4 and 6 are both 1 from 5: the shorter, 4, is taken; c = 5 > r = 4: no penalty
   // (taking 6 would multiply everything by exp(1 - 6/5) = 0.8187).
   // BLEU-3 = (1 · 1 · 1/3)^(1/3) = 3^(-1/3) = 0.693361...
-  check_bleu(gxn::sentence_bleu(words("a cat on the mat"), {words("the cat on mat"), words("a cat is on the mat")}),
-             1, 1, std::pow(3.0, -1.0 / 3), 0);
+  check_bleu(gxn::sentence_bleu(words("a cat on the mat"), {words("the cat on mat"), words("a cat is on the mat")}), 1,
+             1, std::pow(3.0, -1.0 / 3), 0);
 }
 
 TEST_CASE("BLEU: clipping and the brevity penalty", "[caption_metrics][bleu]") {
@@ -123,8 +123,8 @@ TEST_CASE("BLEU: clipping and the brevity penalty", "[caption_metrics][bleu]") {
   //  trigrams the-the-the, the-the-cat: no                 p3 = 0
   //  c = 4 < r = 6: brevity penalty exp(1 - 6/4) = exp(-0.5)
   //  BLEU-1 = 0.75·e^-0.5 = 0.454898; BLEU-2 = sqrt(0.75 · 1/3)·e^-0.5 = 0.5·e^-0.5 = 0.303265
-  check_bleu(gxn::sentence_bleu(words("the the the cat"), {words("the cat sat on the mat")}),
-             0.75 * std::exp(-0.5), 0.5 * std::exp(-0.5), 0, 0);
+  check_bleu(gxn::sentence_bleu(words("the the the cat"), {words("the cat sat on the mat")}), 0.75 * std::exp(-0.5),
+             0.5 * std::exp(-0.5), 0, 0);
 }
 
 TEST_CASE("corpus BLEU sums the counts over sentences, it does not average sentence scores",
@@ -153,14 +153,18 @@ TEST_CASE("BLEU of a perfect match is 1; short and empty hypotheses score 0, not
   //  "" vs "a cat" (r += 2) and an exact 4-word match (r += 4): every p_n = 1, c = 4, r = 6,
   //  so every BLEU-n = exp(1 - 6/4) = e^-0.5.
   const double p = std::exp(-0.5);
-  check_bleu(gxn::corpus_bleu({{}, words("a cat sat down")}, {{words("a cat")}, {words("a cat sat down")}}), p, p, p, p);
+  check_bleu(gxn::corpus_bleu({{}, words("a cat sat down")}, {{words("a cat")}, {words("a cat sat down")}}), p, p, p,
+             p);
 }
 
 TEST_CASE("BLEU refuses mismatched sizes, no hypotheses and empty reference sets", "[caption_metrics][bleu]") {
   const std::vector<Tokens> two = {words("a"), words("b")};
   CHECK_THAT(argument_error([&] { gxn::corpus_bleu(two, {{words("a")}}); }), Catch::Contains("2 hypotheses but 1"));
   CHECK_THAT(argument_error([&] { gxn::corpus_bleu({}, {}); }), Catch::Contains("no hypotheses"));
-  CHECK_THAT(argument_error([&] { gxn::corpus_bleu(two, {{words("a")}, {}}); }), Catch::Contains("reference set 1 is empty"));
+  CHECK_THAT(argument_error([&] {
+               gxn::corpus_bleu(two, {{words("a")}, {}});
+             }),
+             Catch::Contains("reference set 1 is empty"));
   CHECK_THAT(argument_error([&] { gxn::sentence_bleu(words("a"), {}); }), Catch::Contains("is empty"));
 }
 
@@ -235,11 +239,15 @@ TEST_CASE("CIDEr-D edge cases score 0, never NaN", "[caption_metrics][cider]") {
 
 TEST_CASE("CiderD refuses empty inputs and bad indices", "[caption_metrics][cider]") {
   CHECK_THAT(argument_error([] { gxn::CiderD({}); }), Catch::Contains("no reference sets"));
-  CHECK_THAT(argument_error([] { gxn::CiderD({{words("a")}, {words("b")}, {}}); }),
+  CHECK_THAT(argument_error([] {
+               gxn::CiderD({{words("a")}, {words("b")}, {}});
+             }),
              Catch::Contains("reference set 2 is empty"));
   const gxn::CiderD cider({{words("a")}, {words("b")}});
-  CHECK_THAT(argument_error([&] { cider.score(words("a"), 2); }), Catch::Contains("reference set 2 out of range (2 sets)"));
-  CHECK_THAT(argument_error([&] { cider.corpus_score({words("a")}); }), Catch::Contains("1 hypotheses for 2 reference sets"));
+  CHECK_THAT(argument_error([&] { cider.score(words("a"), 2); }),
+             Catch::Contains("reference set 2 out of range (2 sets)"));
+  CHECK_THAT(argument_error([&] { cider.corpus_score({words("a")}); }),
+             Catch::Contains("1 hypotheses for 2 reference sets"));
 }
 
 TEST_CASE("CiderD copies share tables and a moved-from one stays whole", "[caption_metrics][cider]") {

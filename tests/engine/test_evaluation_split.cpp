@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <unistd.h>
 
 #include "gxn/engine/data/evaluation_split.hpp"
 #include "gxn/engine/io/npy.hpp"
@@ -20,7 +20,8 @@ void write(const fs::path& file, const std::string& text) { write_text(file.stri
 
 std::string sentences(int n, const std::string& stem) {
   std::string s = "[";
-  for (int i = 0; i < n; ++i) s += (i ? ", " : "") + std::string("{\"raw\": \"") + stem + " " + std::to_string(i) + "\"}";
+  for (int i = 0; i < n; ++i)
+    s += (i ? ", " : "") + std::string("{\"raw\": \"") + stem + " " + std::to_string(i) + "\"}";
   return s + "]";
 }
 
@@ -37,8 +38,8 @@ TEST_CASE("A dataset.json split gives image files and their first five captions"
         "{\"images\": [{\"filename\": \"a.png\", \"split\": \"train\", \"sentences\": " + sentences(5, "a") +
             "},"
             " {\"filename\": \"b.png\", \"filepath\": \"sub\", \"split\": \"test\", \"sentences\": " +
-            sentences(7, "b") + "}, {\"filename\": \"c.png\", \"split\": \"test\", \"sentences\": " + sentences(5, "c") +
-            "}]}");
+            sentences(7, "b") +
+            "}, {\"filename\": \"c.png\", \"split\": \"test\", \"sentences\": " + sentences(5, "c") + "}]}");
   const gxn::EvaluationSplit s = gxn::read_evaluation_split(d.path.string(), "test");
   CHECK_FALSE(s.precomputed);
   REQUIRE(s.images() == 2);
@@ -59,9 +60,11 @@ TEST_CASE("A dataset.json split gives image files and their first five captions"
 TEST_CASE("A dataset.json image with fewer than five captions is named", "[evaluation_split][bad-input]") {
   TempDir d;
   fs::create_directories(d.path / "images");
-  write(d.path / "dataset.json", "{\"images\": [{\"filename\": \"a.png\", \"split\": \"test\", \"sentences\": " +
-                                     sentences(5, "a") + "}, {\"filename\": \"few.png\", \"split\": \"test\", "
-                                     "\"sentences\": " + sentences(4, "f") + "}]}");
+  write(d.path / "dataset.json",
+        "{\"images\": [{\"filename\": \"a.png\", \"split\": \"test\", \"sentences\": " + sentences(5, "a") +
+            "}, {\"filename\": \"few.png\", \"split\": \"test\", "
+            "\"sentences\": " +
+            sentences(4, "f") + "}]}");
   CHECK_THAT(split_error(d.path.string(), "test"), Contains("images[1] (few.png) has 4 captions"));
 }
 

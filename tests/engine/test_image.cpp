@@ -1,7 +1,7 @@
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "gxn/engine/io/atomic_file.hpp"

@@ -70,7 +70,8 @@ std::vector<std::pair<double, std::int64_t>> reference_ranking(const gxn::Matrix
     const float* v = side == gxn::IndexedSide::Images ? items.row(i) : query;
     all.emplace_back(reference_score(t, v, dim, lambda), i);
   }
-  std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  std::sort(all.begin(), all.end(),
+            [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
   return all;
 }
 
@@ -86,9 +87,10 @@ void require_exact(const gxn::RetrievalIndex& index, const gxn::Matrix& queries,
       REQUIRE(id >= 0);
       REQUIRE(id < index.size());
       REQUIRE(seen.insert(id).second);
-      const double truth = reference_score(index.side() == gxn::IndexedSide::Images ? queries.row(q) : index.rows().row(id),
-                                           index.side() == gxn::IndexedSide::Images ? index.rows().row(id) : queries.row(q),
-                                           index.dim(), index.lambda());
+      const double truth =
+          reference_score(index.side() == gxn::IndexedSide::Images ? queries.row(q) : index.rows().row(id),
+                          index.side() == gxn::IndexedSide::Images ? index.rows().row(id) : queries.row(q), index.dim(),
+                          index.lambda());
       const double tol = 1e-5 * (1 + std::fabs(ranking[static_cast<std::size_t>(r)].first));
       INFO("query " << q << " position " << r);
       REQUIRE(truth == Approx(ranking[static_cast<std::size_t>(r)].first).margin(tol));
@@ -108,7 +110,6 @@ double recall_at(const gxn::RetrievalIndex& index, const gxn::Matrix& queries, c
   }
   return static_cast<double>(hits) / static_cast<double>(queries.rows() * top.k);
 }
-
 
 }  // namespace
 

@@ -9,7 +9,6 @@
 #include "gxn/engine/metrics/metrics.hpp"
 #include "support/error_of.hpp"
 
-
 namespace {
 
 // Image 0 owns captions 0-4, image 1 captions 5-9 (also tests/data/npy/eval_scores_2x10.npy).
@@ -17,9 +16,8 @@ namespace {
 //        captions 0-4 (0.95 0.9 0.85 0.82 0.81): rank 5.
 //   t2i: captions 0-4 score higher with image 1, captions 6-8 with image 0: rank 1;
 //        captions 5 and 9 rank 0.
-const std::vector<float> kHand = {
-    0.9f,  0.1f, 0.2f,  0.3f,  0.4f,  0.5f, 0.6f, 0.7f, 0.8f, 0.05f,  //
-    0.95f, 0.9f, 0.85f, 0.82f, 0.81f, 0.8f, 0.2f, 0.3f, 0.4f, 0.5f};
+const std::vector<float> kHand = {0.9f,  0.1f, 0.2f,  0.3f,  0.4f,  0.5f, 0.6f, 0.7f, 0.8f, 0.05f,  //
+                                  0.95f, 0.9f, 0.85f, 0.82f, 0.81f, 0.8f, 0.2f, 0.3f, 0.4f, 0.5f};
 
 void require_summary(const gxn::RankSummary& s, double r1, double r5, double r10, double medr, double meanr) {
   CHECK(s.r1 == Approx(r1));
@@ -127,7 +125,8 @@ TEST_CASE("ranks agree with a sort-based reference on random matrices", "[metric
 TEST_CASE("a strided view ranks like the contiguous matrix", "[metrics]") {
   std::vector<float> padded(2 * 13, 100.0f);  // column 10..12 of each row: large decoys
   for (int i = 0; i < 2; ++i)
-    for (int j = 0; j < 10; ++j) padded[static_cast<std::size_t>(13 * i + j)] = kHand[static_cast<std::size_t>(10 * i + j)];
+    for (int j = 0; j < 10; ++j)
+      padded[static_cast<std::size_t>(13 * i + j)] = kHand[static_cast<std::size_t>(10 * i + j)];
   const gxn::MatrixView view(padded.data(), 2, 10, 13);
   REQUIRE(gxn::image_to_text_ranks(view) == std::vector<std::int64_t>{0, 5});
   REQUIRE(gxn::text_to_image_ranks(view) == std::vector<std::int64_t>{1, 1, 1, 1, 1, 0, 1, 1, 1, 0});

@@ -78,7 +78,8 @@ TEST_CASE("evaluate_embeddings (1k5) averages the five 1000-image folds", "[metr
     const gxn::MatrixView fold_texts(texts.row(5000 * f), 5000, 2);
     folds.push_back(gxn::evaluate_scores(reference_scores(fold_images, fold_texts, 1.0)));
   }
-  require_same(gxn::evaluate_embeddings(images, texts, options, gxn::EvalProtocol::Coco1k), gxn::average_metrics(folds));
+  require_same(gxn::evaluate_embeddings(images, texts, options, gxn::EvalProtocol::Coco1k),
+               gxn::average_metrics(folds));
 }
 
 TEST_CASE("evaluate_embeddings refuses mismatched or non-finite embeddings", "[metrics]") {

@@ -22,7 +22,6 @@ namespace {
 
 std::string fixture(const std::string& name) { return std::string(GXN_TEST_DATA) + "/npy/" + name; }
 
-
 // The error raised reading `name`: its code, and a message naming the file and `reason`.
 void require_refused(const std::string& name, gxn::ErrorCode code, const std::string& reason) {
   INFO("fixture " << name);

@@ -1,11 +1,11 @@
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
-#include "gxn/engine/io/npy.hpp"
 #include "gxn/engine/data/precomp_dataset.hpp"
+#include "gxn/engine/io/npy.hpp"
 #include "support/error_of.hpp"
 #include "support/temp_dir.hpp"
 
@@ -86,10 +86,12 @@ TEST_CASE("An image list names each image's file; one that does not match the im
   REQUIRE(gxn::read_precomp_split(d.path.string(), "test").image_files.empty());
 
   std::ofstream(d.path / "test_images.txt") << "a/0.jpg\r\nb 1.png\n";
-  REQUIRE(gxn::read_precomp_split(d.path.string(), "test").image_files == std::vector<std::string>{"a/0.jpg", "b 1.png"});
+  REQUIRE(gxn::read_precomp_split(d.path.string(), "test").image_files ==
+          std::vector<std::string>{"a/0.jpg", "b 1.png"});
 
   std::ofstream(d.path / "test_images.txt") << "a/0.jpg\n";
-  REQUIRE_THAT(split_error(d.path), Catch::Contains("test_images.txt names 1 image files") && Catch::Contains("2 images"));
+  REQUIRE_THAT(split_error(d.path),
+               Catch::Contains("test_images.txt names 1 image files") && Catch::Contains("2 images"));
   std::ofstream(d.path / "test_images.txt") << "a/0.jpg\n\nb.png\n";
   REQUIRE_THAT(split_error(d.path), Catch::Contains("test_images.txt: line 2 is an empty image file"));
 }

@@ -68,9 +68,8 @@ TEST_CASE("preprocess equals torchvision when upsampling to another size", "[pre
   // 61x45 -> 98x73 -> 64x64 crop (size 64: resize round(64 * 256 / 224) = 73).
   const gxn::PreprocessOptions options = gxn::preprocess_options_for_size(64);
   REQUIRE(options.resize == 73);
-  const Difference d =
-      compare(gxn::preprocess(gxn::decode_image_file(kDir + "small.png"), options), read_f32("small_png_3x64x64.f32"),
-              options);
+  const Difference d = compare(gxn::preprocess(gxn::decode_image_file(kDir + "small.png"), options),
+                               read_f32("small_png_3x64x64.f32"), options);
   CHECK(d.pixel == 0);
   CHECK(d.normalised == 0.0);
 }

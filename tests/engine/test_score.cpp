@@ -42,9 +42,7 @@ double reference_score(const float* t, const float* v, std::int64_t dim2, double
   return -(lambda * h + (1.0 - lambda) * l);
 }
 
-void require_close(float got, double want) {
-  REQUIRE(got == Approx(want).epsilon(2e-5).margin(1e-5));
-}
+void require_close(float got, double want) { REQUIRE(got == Approx(want).epsilon(2e-5).margin(1e-5)); }
 
 // The top-k a full matrix implies: each row sorted by score (higher first), ties by lower index.
 std::vector<std::int64_t> ranking(const float* scores, std::int64_t n) {
@@ -173,7 +171,8 @@ TEST_CASE("strided views in, strided rows out", "[score]") {
     std::vector<float> out(5 * 20, 42.0f);
     scorer(isa, 0.3f, 2).score_matrix(images, texts, out.data(), 20);
     for (std::int64_t i = 0; i < 5; ++i) {
-      for (std::int64_t j = 0; j < 19; ++j) require_close(out[i * 20 + j], reference_score(texts.row(j), images.row(i), 6, 0.3));
+      for (std::int64_t j = 0; j < 19; ++j)
+        require_close(out[i * 20 + j], reference_score(texts.row(j), images.row(i), 6, 0.3));
       REQUIRE(out[i * 20 + 19] == 42.0f);  // past the last text: untouched
     }
   }
@@ -192,7 +191,8 @@ TEST_CASE("top-k in both directions is the head of each sorted row, ties to the 
       gxn::Matrix full_t(texts.rows(), images.rows());
       for (std::int64_t i = 0; i < images.rows(); ++i)
         for (std::int64_t j = 0; j < texts.rows(); ++j) full_t(j, i) = full(i, j);
-      for (std::int64_t k : {std::int64_t{1}, std::int64_t{5}, std::int64_t{33}, std::int64_t{100}, std::int64_t{150}}) {
+      for (std::int64_t k :
+           {std::int64_t{1}, std::int64_t{5}, std::int64_t{33}, std::int64_t{100}, std::int64_t{150}}) {
         INFO(gxn::isa_name(isa) << " threads=" << threads << " k=" << k);
         const gxn::TopK captions = s.top_texts(images, texts, k);
         REQUIRE(captions.queries == images.rows());
@@ -272,7 +272,8 @@ TEST_CASE("bad input is refused with an error that names it", "[score][errors]")
 
   gxn::Matrix bad = images;
   bad(2, 5) = std::numeric_limits<float>::quiet_NaN();
-  require_error([&] { s.score_matrix(bad, texts); }, ErrorCode::NonFinite, "images: non-finite value nan at row 2, column 5");
+  require_error([&] { s.score_matrix(bad, texts); }, ErrorCode::NonFinite,
+                "images: non-finite value nan at row 2, column 5");
   require_error([&] { s.top_images(texts, bad, 1); }, ErrorCode::NonFinite, "images");
   require_error([&] { s.score(texts.data(), bad.row(2), 8); }, ErrorCode::NonFinite, "v");
   gxn::Matrix inf = texts;
@@ -284,7 +285,8 @@ TEST_CASE("bad input is refused with an error that names it", "[score][errors]")
   require_error([&] { scorer(gxn::Isa::Auto, 0.5f, -1); }, ErrorCode::InvalidArgument, "threads");
 }
 
-TEST_CASE("instruction sets: detection agrees with the compiler's, unknown or missing ones are refused", "[score][cpu]") {
+TEST_CASE("instruction sets: detection agrees with the compiler's, unknown or missing ones are refused",
+          "[score][cpu]") {
   const gxn::Isa best = gxn::detect_isa();
   REQUIRE(best != gxn::Isa::Auto);
   REQUIRE(gxn::resolve_isa(gxn::Isa::Auto) == best);

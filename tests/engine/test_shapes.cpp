@@ -1,18 +1,18 @@
-#include <catch2/catch.hpp>
+#include <unistd.h>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
-#include "gxn/engine/io/atomic_file.hpp"
-#include "gxn/engine/io/image.hpp"
 #include "gxn/engine/data/shapes.hpp"
 #include "gxn/engine/data/shapes_dataset.hpp"
+#include "gxn/engine/io/atomic_file.hpp"
+#include "gxn/engine/io/image.hpp"
 #include "gxn/engine/text/tokenizer.hpp"
 #include "support/temp_dir.hpp"
 
@@ -23,10 +23,10 @@ namespace {
 using Tokens = std::vector<std::string>;
 
 // The caption words for each attribute, restated here as the specification the captions meet.
-const std::vector<std::vector<std::string>> kKinds = {{"circle", "disc"}, {"square", "block"}, {"triangle"},
-                                                      {"star"}, {"cross", "plus sign"}, {"diamond", "rhombus"}};
-const std::vector<std::vector<std::string>> kColours = {{"red"}, {"green"}, {"blue"}, {"yellow"},
-                                                        {"purple", "violet"}, {"orange"}, {"white"}};
+const std::vector<std::vector<std::string>> kKinds = {
+    {"circle", "disc"}, {"square", "block"}, {"triangle"}, {"star"}, {"cross", "plus sign"}, {"diamond", "rhombus"}};
+const std::vector<std::vector<std::string>> kColours = {
+    {"red"}, {"green"}, {"blue"}, {"yellow"}, {"purple", "violet"}, {"orange"}, {"white"}};
 const std::vector<std::vector<std::string>> kSizes = {{"small", "little", "tiny"}, {"large", "big"}};
 const std::vector<std::vector<std::string>> kPlaces = {
     {"the top left", "the upper left", "the top left corner", "the upper left corner", "top-left :"},
@@ -241,8 +241,7 @@ TEST_CASE("the same seed writes byte-identical datasets; another seed does not",
   CHECK(files_a.at("images/shapes_000000.png") != files_c.at("images/shapes_000000.png"));
 }
 
-TEST_CASE("write_shapes_dataset refuses bad counts and never overwrites what it did not write",
-          "[shapes][bad-input]") {
+TEST_CASE("write_shapes_dataset refuses bad counts and never overwrites what it did not write", "[shapes][bad-input]") {
   TempDir tmp;
   const std::string dir = tmp.file("guard");
   gxn::ShapesDatasetOptions options = small_options(1);

@@ -18,8 +18,10 @@ TEST_CASE("tokenize lowercases and splits punctuation off words", "[tokenizer]")
 TEST_CASE("tokenize collapses any white space and ignores control characters", "[tokenizer]") {
   CHECK(gxn::tokenize("  a \t\t big\n\r\ndog  ") == Tokens{"a", "big", "dog"});
   CHECK(gxn::tokenize(std::string("a\0b", 3)) == Tokens{"a", "b"});
-  CHECK(gxn::tokenize("a\xC2\xA0" "b") == Tokens{"a", "b"});        // no-break space
-  CHECK(gxn::tokenize("a\xE3\x80\x80" "b") == Tokens{"a", "b"});    // ideographic space
+  CHECK(gxn::tokenize("a\xC2\xA0"
+                      "b") == Tokens{"a", "b"});  // no-break space
+  CHECK(gxn::tokenize("a\xE3\x80\x80"
+                      "b") == Tokens{"a", "b"});  // ideographic space
   CHECK(gxn::tokenize("").empty());
   CHECK(gxn::tokenize(" \t\n").empty());
 }
@@ -50,13 +52,13 @@ TEST_CASE("tokenize is UTF-8 safe", "[tokenizer][utf8]") {
         Tokens{"the", "man", "'s", "\"", "hat", "\""});
   // Dashes and ellipsis from the General Punctuation block are punctuation.
   CHECK(gxn::tokenize("yes\xE2\x80\x94no\xE2\x80\xA6") == Tokens{"yes", "\xE2\x80\x94", "no", "\xE2\x80\xA6"});
-  for (const auto& token : gxn::tokenize("Café CRÈME 一只狗。 🐶 \xE2\x80\x94"))
-    CHECK(gxn::is_valid_utf8(token));
+  for (const auto& token : gxn::tokenize("Café CRÈME 一只狗。 🐶 \xE2\x80\x94")) CHECK(gxn::is_valid_utf8(token));
 }
 
 TEST_CASE("tokenize replaces invalid UTF-8 with U+FFFD", "[tokenizer][utf8]") {
   const std::string fffd = "\xEF\xBF\xBD";
-  CHECK(gxn::tokenize("a\xFF" "b") == Tokens{"a" + fffd + "b"});
+  CHECK(gxn::tokenize("a\xFF"
+                      "b") == Tokens{"a" + fffd + "b"});
   // A truncated 3-byte sequence is one maximal ill-formed subpart: one replacement.
   CHECK(gxn::tokenize("x\xE2\x82") == Tokens{"x" + fffd});
   CHECK(gxn::tokenize("\xE2\x82 y") == Tokens{fffd, "y"});
@@ -70,15 +72,16 @@ TEST_CASE("tokenize replaces invalid UTF-8 with U+FFFD", "[tokenizer][utf8]") {
 TEST_CASE("is_valid_utf8 follows Unicode's well-formed table", "[tokenizer][utf8]") {
   CHECK(gxn::is_valid_utf8(""));
   CHECK(gxn::is_valid_utf8("plain ascii"));
-  CHECK(gxn::is_valid_utf8("\xC2\x80"));              // U+0080
-  CHECK(gxn::is_valid_utf8("\xF4\x8F\xBF\xBF"));      // U+10FFFF
+  CHECK(gxn::is_valid_utf8("\xC2\x80"));                // U+0080
+  CHECK(gxn::is_valid_utf8("\xF4\x8F\xBF\xBF"));        // U+10FFFF
   CHECK_FALSE(gxn::is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
   CHECK_FALSE(gxn::is_valid_utf8("\xE0\x80\x80"));      // overlong
   CHECK_FALSE(gxn::is_valid_utf8("\xED\xBF\xBF"));      // surrogate
   CHECK_FALSE(gxn::is_valid_utf8("\x80"));              // lone continuation
   CHECK_FALSE(gxn::is_valid_utf8("\xE2\x82"));          // truncated
   CHECK(gxn::sanitize_utf8("ok\xE2\x82\xAC") == "ok\xE2\x82\xAC");
-  CHECK(gxn::sanitize_utf8("\xE2\x82" "x") == "\xEF\xBF\xBDx");
+  CHECK(gxn::sanitize_utf8("\xE2\x82"
+                           "x") == "\xEF\xBF\xBDx");
 }
 
 TEST_CASE("is_valid_token refuses what cannot be a vocabulary line", "[tokenizer]") {

@@ -1,8 +1,8 @@
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 #include "gxn/engine/text/tokenizer.hpp"
 #include "gxn/engine/text/vocabulary.hpp"
@@ -124,7 +124,8 @@ TEST_CASE("Vocabulary::load reports a missing file as NotFound", "[vocabulary][b
   }
 }
 
-TEST_CASE("Vocabulary::from_words keeps a model file's word list and refuses a damaged one", "[vocabulary][bad-input]") {
+TEST_CASE("Vocabulary::from_words keeps a model file's word list and refuses a damaged one",
+          "[vocabulary][bad-input]") {
   const gxn::Vocabulary built = gxn::Vocabulary::build({{"a", "red", "a"}, {"red", "circle", "a"}}, 1);
   const gxn::Vocabulary copy = gxn::Vocabulary::from_words(built.words(), "m.gxn");
   REQUIRE(copy == built);

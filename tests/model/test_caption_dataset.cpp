@@ -30,7 +30,8 @@ gxn::CaptionDatasetOptions image_options() {
 
 // A Karpathy dataset.json over `images` (each: filename, split, captions) with 16x16 PNGs made
 // for each filename unless `skip_files`.
-void write_karpathy(const std::string& dir, const std::vector<std::tuple<std::string, std::string, std::vector<std::string>>>& images,
+void write_karpathy(const std::string& dir,
+                    const std::vector<std::tuple<std::string, std::string, std::vector<std::string>>>& images,
                     bool skip_files = false) {
   nlohmann::json root = {{"images", nlohmann::json::array()}};
   fs::create_directories(fs::path(dir) / "images");
@@ -87,7 +88,8 @@ TEST_CASE("Precomputed features become tensors, caption j belonging to image j /
   REQUIRE(inputs[0][2][3].item<float>() == 23.0f);
 }
 
-TEST_CASE("Precomputed features with an image list also give the images, for the text->image path", "[model][dataset]") {
+TEST_CASE("Precomputed features with an image list also give the images, for the text->image path",
+          "[model][dataset]") {
   TempDir dir;
   toy::write_dataset(dir.path.string());
   gxn::CaptionDataset without(dir.path.string(), "train", precomp_options());
@@ -172,9 +174,9 @@ TEST_CASE("Precomputed data whose counts disagree, or with a caption without a w
 
 TEST_CASE("Images with captions: decoded into the model's input, cached, and checked by name", "[model][dataset]") {
   TempDir dir;
-  write_karpathy(dir.path.string(), {{"a.png", "train", five("red ball")},
-                                     {"b.png", "train", five("blue box")},
-                                     {"c.png", "val", five("red box")}});
+  write_karpathy(
+      dir.path.string(),
+      {{"a.png", "train", five("red ball")}, {"b.png", "train", five("blue box")}, {"c.png", "val", five("red box")}});
   REQUIRE(gxn::detect_data_kind(dir.path.string()) == gxn::DataKind::Images);
   gxn::CaptionDataset train(dir.path.string(), "train", image_options());
   REQUIRE(train.image_count() == 2);
@@ -242,8 +244,7 @@ TEST_CASE("Images: a missing or corrupt file, too few captions and an empty capt
     captions[3] = "  ";
     write_karpathy(dir.path.string(), {{"a.png", "train", five("x")}, {"b.png", "train", captions}});
     REQUIRE_THAT(error_of([&] { gxn::CaptionDataset d(dir.path.string(), "train", image_options()); }),
-                 Contains("dataset.json") && Contains("images[1]") && Contains("sentences[3]") &&
-                     Contains("no word"));
+                 Contains("dataset.json") && Contains("images[1]") && Contains("sentences[3]") && Contains("no word"));
   }
   SECTION("no image in the split, and a folder that is no dataset") {
     write_karpathy(dir.path.string(), {{"a.png", "train", five("x")}});

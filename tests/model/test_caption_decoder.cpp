@@ -19,7 +19,9 @@ DecodeOptions greedy(std::int64_t max_length = 16) { return {DecodeMode::Greedy,
 DecodeOptions sample(double temperature, std::int64_t max_length = 16) {
   return {DecodeMode::Sample, temperature, 1, max_length};
 }
-DecodeOptions beam(std::int64_t size, std::int64_t max_length = 16) { return {DecodeMode::Beam, 1.0, size, max_length}; }
+DecodeOptions beam(std::int64_t size, std::int64_t max_length = 16) {
+  return {DecodeMode::Beam, 1.0, size, max_length};
+}
 
 // log p(caption | v_l) by teacher forcing, for captions as decode() returns them: a caption
 // shorter than max_length words ended with <end>; one of max_length words was cut, no <end>.
@@ -66,13 +68,15 @@ TEST_CASE("L_xe ignores padding and whatever ids lie past a caption's end", "[mo
 
   // In a batch of unsorted lengths each caption keeps its own log-likelihood, and L_xe is their
   // sum over the number of target tokens (3+1, 4+1, 5+1, 6+1 = 22).
-  const auto batch = tiny::caption_batch({tiny::kCaptions[2], tiny::kCaptions[0], tiny::kCaptions[3], tiny::kCaptions[1]});
+  const auto batch =
+      tiny::caption_batch({tiny::kCaptions[2], tiny::kCaptions[0], tiny::kCaptions[3], tiny::kCaptions[1]});
   const auto rows = torch::tensor({2, 0, 3, 1}, torch::kInt64);
   const auto together = decoder->log_likelihood(v_l.index_select(0, rows), batch.ids, batch.lengths);
   for (std::int64_t i = 0; i < 4; ++i) {
     const std::int64_t k = rows[i].item<std::int64_t>();
     const auto one = tiny::caption_batch({tiny::kCaptions[static_cast<std::size_t>(k)]});
-    CHECK(torch::allclose(together[i], decoder->log_likelihood(v_l.narrow(0, k, 1), one.ids, one.lengths)[0], 1e-5, 1e-5));
+    CHECK(torch::allclose(together[i], decoder->log_likelihood(v_l.narrow(0, k, 1), one.ids, one.lengths)[0], 1e-5,
+                          1e-5));
   }
   CHECK(torch::allclose(decoder->xe_loss(v_l.index_select(0, rows), batch.ids, batch.lengths), -together.sum() / 22,
                         1e-6, 1e-6));
@@ -184,7 +188,8 @@ TEST_CASE("Decoding never emits <pad> or <start>, stops at <end> and respects ma
   CHECK(logits.select(2, Vocabulary::start_id).eq(-std::numeric_limits<float>::infinity()).all().item<bool>());
   CHECK(torch::isfinite(decoder->xe_loss(v_l.narrow(0, 0, 4), batch.ids, batch.lengths)).item<bool>());
   for (std::int64_t max_length : {1, 3, 7}) {
-    for (const auto& options : {greedy(max_length), sample(1.0, max_length), sample(3.0, max_length), beam(3, max_length)}) {
+    for (const auto& options :
+         {greedy(max_length), sample(1.0, max_length), sample(3.0, max_length), beam(3, max_length)}) {
       for (const auto& words : decoder->decode(v_l, options).ids) {
         CHECK(static_cast<std::int64_t>(words.size()) <= max_length);
         for (auto id : words) {
@@ -210,8 +215,9 @@ TEST_CASE("h0 standardises v_l with the tracked image statistics, which forward 
   auto fresh = tiny::make_decoder(9);  // the same weights, statistics still 0 and 1
   torch::manual_seed(90);
   const auto v_l = torch::rand({8, tiny::kEmbedDim}) * 0.2 + 0.5;  // a large common part, as unit-length v_l has
-  const auto batch = tiny::caption_batch({tiny::kCaptions[0], tiny::kCaptions[1], tiny::kCaptions[2], tiny::kCaptions[3],
-                                          tiny::kCaptions[0], tiny::kCaptions[1], tiny::kCaptions[2], tiny::kCaptions[3]});
+  const auto batch =
+      tiny::caption_batch({tiny::kCaptions[0], tiny::kCaptions[1], tiny::kCaptions[2], tiny::kCaptions[3],
+                           tiny::kCaptions[0], tiny::kCaptions[1], tiny::kCaptions[2], tiny::kCaptions[3]});
   const auto before = tracked->log_likelihood(v_l, batch.ids, batch.lengths);
   CHECK(tracked->image_mean.eq(0).all().item<bool>());
   CHECK(tracked->image_variance.eq(1).all().item<bool>());
@@ -251,18 +257,27 @@ TEST_CASE("The decoder refuses bad arguments, naming them", "[model][decoder]") 
   CHECK_THAT(error_of([&] { decoder->xe_loss(v_l.narrow(1, 0, 4), batch.ids, batch.lengths); }), Contains("v_l"));
   CHECK_THAT(error_of([&] { decoder->xe_loss(v_l.narrow(0, 0, 3), batch.ids, batch.lengths); }),
              Contains("v_l has 3 rows"));
-  CHECK_THAT(error_of([&] { decoder->xe_loss(v_l, batch.ids, torch::tensor({5, 1, 7, 8}, torch::kInt64)); }),
+  CHECK_THAT(error_of([&] {
+               decoder->xe_loss(v_l, batch.ids, torch::tensor({5, 1, 7, 8}, torch::kInt64));
+             }),
              Contains("caption 1") && Contains("length 1"));
-  CHECK_THAT(error_of([&] { decoder->xe_loss(v_l, batch.ids, torch::tensor({5, 6, 7}, torch::kInt64)); }),
+  CHECK_THAT(error_of([&] {
+               decoder->xe_loss(v_l, batch.ids, torch::tensor({5, 6, 7}, torch::kInt64));
+             }),
              Contains("lengths"));
   auto out_of_vocab = batch.ids.clone();
   out_of_vocab[2][3] = 16;
   CHECK_THAT(error_of([&] { decoder->xe_loss(v_l, out_of_vocab, batch.lengths); }),
              Contains("caption 2, position 3") && Contains("token id 16"));
   CHECK_THAT(error_of([&] { decoder->xe_loss(v_l, batch.ids.to(torch::kInt32), batch.lengths); }), Contains("int64"));
-  CHECK_THAT(error_of([] { (void)gxn::CaptionDecoder(gxn::CaptionDecoderOptions{3, 8, 16, 64}); }),
+  CHECK_THAT(error_of([] {
+               (void)gxn::CaptionDecoder(gxn::CaptionDecoderOptions{3, 8, 16, 64});
+             }),
              Contains("vocab_size = 3"));
-  CHECK_THAT(error_of([] { (void)gxn::CaptionDecoder(gxn::CaptionDecoderOptions{16, 0, 16, 64}); }), Contains("embed_dim"));
+  CHECK_THAT(error_of([] {
+               (void)gxn::CaptionDecoder(gxn::CaptionDecoderOptions{16, 0, 16, 64});
+             }),
+             Contains("embed_dim"));
   // An empty batch is not an error: no captions.
   const auto none = decoder->decode(torch::zeros({0, tiny::kEmbedDim}));
   CHECK(none.ids.empty());

@@ -64,8 +64,8 @@ TEST_CASE("Missing keys keep their defaults", "[model][config]") {
 }
 
 TEST_CASE("Unknown keys are refused by their full name", "[model][config]") {
-  REQUIRE_THAT(config_error(R"({"embed_dims": 5})"), Contains("train.json") && Contains("'embed_dims'") &&
-                                                     Contains("not a known key"));
+  REQUIRE_THAT(config_error(R"({"embed_dims": 5})"),
+               Contains("train.json") && Contains("'embed_dims'") && Contains("not a known key"));
   REQUIRE_THAT(config_error(R"({"text": {"hiden_dim": 5}})"), Contains("'text.hiden_dim'"));
   REQUIRE_THAT(config_error(R"({"image": {"finetune": true}})"), Contains("'image.finetune'"));
 }

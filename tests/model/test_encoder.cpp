@@ -46,7 +46,8 @@ std::string saved_model(const TempDir& dir, gxn::Backbone backbone, std::uint64_
 
 gxn::Image pattern(int w, int h, int seed) {
   gxn::Image img(w, h);
-  for (std::size_t i = 0; i < img.pixels.size(); ++i) img.pixels[i] = static_cast<std::uint8_t>((i * 31 + seed * 17) % 251);
+  for (std::size_t i = 0; i < img.pixels.size(); ++i)
+    img.pixels[i] = static_cast<std::uint8_t>((i * 31 + seed * 17) % 251);
   return img;
 }
 
@@ -66,7 +67,8 @@ void require_close(const gxn::Matrix& a, const gxn::Matrix& b, float tolerance) 
     }
 }
 
-const std::vector<std::string> kCaptions = {"A red circle.", "two blue squares", "a zebra", "red", "Two shapes, a circle"};
+const std::vector<std::string> kCaptions = {"A red circle.", "two blue squares", "a zebra", "red",
+                                            "Two shapes, a circle"};
 
 }  // namespace
 
@@ -130,11 +132,11 @@ TEST_CASE("Encoder takes precomputed features, one vector or R regions per row",
 
   gxn::LoadedModel reference = gxn::load_model(path);
   torch::NoGradGuard no_grad;
-  require_close(encoder.encode_features(gxn::as_view(single, "single")), rows_of(reference.model->encode_images(single)),
-                0.0f);
+  require_close(encoder.encode_features(gxn::as_view(single, "single")),
+                rows_of(reference.model->encode_images(single)), 0.0f);
   const torch::Tensor flat = regions.reshape({4, 36});
-  require_close(encoder.encode_features(gxn::as_view(flat, "regions")), rows_of(reference.model->encode_images(regions)),
-                1e-6f);
+  require_close(encoder.encode_features(gxn::as_view(flat, "regions")),
+                rows_of(reference.model->encode_images(regions)), 1e-6f);
   // A strided view (every other row of a wider matrix) is read row by row.
   const torch::Tensor wide = torch::randn({4, 30});
   const gxn::MatrixView strided(wide.data_ptr<float>(), 2, 12, 60);
@@ -221,14 +223,20 @@ TEST_CASE("Encoder refuses the wrong kind of input and names what is wrong", "[m
   const std::string good = dir.file("good.png"), damaged = dir.file("damaged.png");
   gxn::write_png(good, pattern(64, 64, 1));
   std::ofstream(damaged, std::ios::binary) << "\x89PNG not really";
-  CHECK_THAT(error_of([&] { cnn.encode_images(std::vector<std::string>{good, dir.file("missing.png")}); }),
+  CHECK_THAT(error_of([&] {
+               cnn.encode_images(std::vector<std::string>{good, dir.file("missing.png")});
+             }),
              Contains("missing.png"));
-  CHECK_THAT(error_of([&] { cnn.encode_images(std::vector<std::string>{good, damaged, dir.file("missing.png")}); }),
+  CHECK_THAT(error_of([&] {
+               cnn.encode_images(std::vector<std::string>{good, damaged, dir.file("missing.png")});
+             }),
              Contains("damaged.png"));
   gxn::Image malformed;
   malformed.width = 3;
   malformed.height = 3;
-  CHECK_THAT(error_of([&] { cnn.encode_images(std::vector<gxn::Image>{pattern(64, 64, 1), malformed}); }),
+  CHECK_THAT(error_of([&] {
+               cnn.encode_images(std::vector<gxn::Image>{pattern(64, 64, 1), malformed});
+             }),
              Contains("image 1"));
 
   // Captions with no word are named by index before anything is encoded.

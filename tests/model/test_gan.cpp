@@ -48,7 +48,6 @@ std::size_t changed(const std::vector<torch::Tensor>& params, const std::vector<
   return n;
 }
 
-
 }  // namespace
 
 TEST_CASE("The text-to-image modules give the documented shapes", "[model][gan]") {
@@ -59,7 +58,8 @@ TEST_CASE("The text-to-image modules give the documented shapes", "[model][gan]"
   const auto t_l = grounded(torch::randn({kBatch, kEmbed}));
 
   const auto c = ca(t_l);
-  for (const auto& t : {c.condition, c.mean, c.log_variance}) CHECK(t.sizes() == torch::IntArrayRef{kBatch, kCondition});
+  for (const auto& t : {c.condition, c.mean, c.log_variance})
+    CHECK(t.sizes() == torch::IntArrayRef{kBatch, kCondition});
 
   const auto z = gxn::sample_noise(kBatch, kNoise);
   CHECK(z.sizes() == torch::IntArrayRef{kBatch, kNoise});
@@ -67,7 +67,7 @@ TEST_CASE("The text-to-image modules give the documented shapes", "[model][gan]"
   REQUIRE(images.sizes() == torch::IntArrayRef{kBatch, 3, 64, 64});
   CHECK(images.min().item<float>() >= -1.0f);
   CHECK(images.max().item<float>() <= 1.0f);
-  CHECK(images.std().item<float>() > 0.0f);  // not a constant image
+  CHECK(images.std().item<float>() > 0.0f);                     // not a constant image
   CHECK_FALSE(torch::allclose(g(z, c.condition + 1), images));  // the condition steers the image
 
   const auto logits = d(images, t_l);
@@ -180,8 +180,7 @@ TEST_CASE("The GAN losses match hand-worked values for a discriminator with a fi
   CHECK(std::isfinite(dl.loss.item<double>()));
 }
 
-TEST_CASE("A GAN step changes D and G, keeps every loss finite and trains t_l only through G's loss",
-          "[model][gan]") {
+TEST_CASE("A GAN step changes D and G, keeps every loss finite and trains t_l only through G's loss", "[model][gan]") {
   torch::manual_seed(5);
   auto ca = small_ca();
   auto g = small_generator();
@@ -283,7 +282,9 @@ TEST_CASE("Bad arguments to the text-to-image path name the argument at fault", 
   CHECK_THAT(error_of([&] { g(torch::randn({2, kNoise + 1}), torch::randn({2, kCondition})); }), Contains("z"));
   CHECK_THAT(error_of([&] { g(torch::randn({2, kNoise}), torch::randn({2, kCondition + 1})); }), Contains("t_c"));
   CHECK_THAT(error_of([&] { g(torch::randn({2, kNoise}), torch::randn({3, kCondition})); }), Contains("t_c"));
-  CHECK_THAT(error_of([&] { d(torch::randn({2, 3, 32, 32}), t_l); }),
+  CHECK_THAT(error_of([&] {
+               d(torch::randn({2, 3, 32, 32}), t_l);
+             }),
              Contains("images") && Contains("64, 64") && Contains("[2, 3, 32, 32]"));
   CHECK_THAT(error_of([&] { d(torch::randn({2, 1, 64, 64}), t_l); }), Contains("images"));
   CHECK_THAT(error_of([&] { d(torch::randn({0, 3, 64, 64}), t_l.narrow(0, 0, 0)); }), Contains("images"));
@@ -294,16 +295,22 @@ TEST_CASE("Bad arguments to the text-to-image path name the argument at fault", 
                gxn::discriminator_loss(*d, images, images, t_l, t_l, 1.0, std::numeric_limits<double>::quiet_NaN());
              }),
              Contains("beta_w"));
-  CHECK_THAT(error_of([&] { gxn::discriminator_loss(*d, images, torch::randn({2, 3, 32, 32}), t_l, t_l, 1, 1); }),
+  CHECK_THAT(error_of([&] {
+               gxn::discriminator_loss(*d, images, torch::randn({2, 3, 32, 32}), t_l, t_l, 1, 1);
+             }),
              Contains("fake_images"));
   CHECK_THAT(error_of([&] { gxn::discriminator_loss(*d, images, images, t_l, t_l.narrow(0, 0, 1), 1, 1); }),
              Contains("wrong_t_l"));
   const auto mean = torch::zeros({2, kCondition});
   CHECK_THAT(error_of([&] { gxn::generator_loss(*d, images, t_l, mean, mean, -0.5); }), Contains("beta_s"));
-  CHECK_THAT(error_of([&] { gxn::generator_loss(*d, images, t_l, mean, torch::zeros({2, kCondition + 1}), 1); }),
+  CHECK_THAT(error_of([&] {
+               gxn::generator_loss(*d, images, t_l, mean, torch::zeros({2, kCondition + 1}), 1);
+             }),
              Contains("log_variance"));
   CHECK_THAT(error_of([&] { gxn::generator_loss(*d, images, t_l, torch::zeros({2}), mean, 1); }), Contains("mean"));
-  CHECK_THAT(error_of([&] { gxn::kl_to_standard_normal(torch::zeros({3, 5}), torch::zeros({3, 4})); }),
+  CHECK_THAT(error_of([&] {
+               gxn::kl_to_standard_normal(torch::zeros({3, 5}), torch::zeros({3, 4}));
+             }),
              Contains("log_variance"));
   CHECK_THAT(error_of([&] { gxn::mismatched_rows(torch::tensor({3, 3, 3})); }), Contains("two different images"));
   CHECK_THAT(error_of([&] { gxn::mismatched_rows(torch::zeros({0}, torch::kInt64)); }),
@@ -319,8 +326,8 @@ TEST_CASE("mismatched_rows never pairs a row with a caption of its own image", "
   };
   using V = std::vector<std::int64_t>;
   // Hand-worked: result[k] = (k - s) mod B for the smallest shift s that moves every row to another image.
-  CHECK(rows({0, 1, 2, 3}) == V{3, 0, 1, 2});     // s = 1
-  CHECK(rows({0, 0, 1, 1}) == V{2, 3, 0, 1});     // s = 1 keeps row 1 on image 0; s = 2 works
+  CHECK(rows({0, 1, 2, 3}) == V{3, 0, 1, 2});              // s = 1
+  CHECK(rows({0, 0, 1, 1}) == V{2, 3, 0, 1});              // s = 1 keeps row 1 on image 0; s = 2 works
   CHECK(rows({5, 5, 9, 9, 7, 7}) == V{4, 5, 0, 1, 2, 3});  // s = 2
   // Image 0 fills 3 of 4 rows: no shift works, each row takes the next row of another image.
   CHECK(rows({0, 0, 0, 1}) == V{3, 3, 3, 0});

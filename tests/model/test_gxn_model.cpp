@@ -86,6 +86,7 @@ TEST_CASE("load_pretrained reads the word vectors the config names", "[model][gx
   const auto report = model->load_pretrained(vocab);
   REQUIRE(report);
   CHECK(report->found == 1);
-  CHECK(torch::equal(model->text_encoder->word_embedding->weight[3], torch::tensor({1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f})));
+  CHECK(torch::equal(model->text_encoder->word_embedding->weight[3],
+                     torch::tensor({1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f})));
   CHECK_FALSE(gxn::GxnModel(small_config())->load_pretrained(vocab));
 }

@@ -23,9 +23,11 @@ gxn::ImageEncoderConfig config_for(gxn::Backbone backbone) {
 }
 
 // A TorchScript module with the same names as a native module's parameters and buffers.
-torch::jit::Module scripted_copy(const torch::nn::Module& native, const std::shared_ptr<torch::jit::CompilationUnit>& cu) {
+torch::jit::Module scripted_copy(const torch::nn::Module& native,
+                                 const std::shared_ptr<torch::jit::CompilationUnit>& cu) {
   torch::jit::Module m(c10::QualifiedName("__torch__.Copy"), cu, /*shouldMangle=*/true);
-  for (const auto& p : native.named_parameters(/*recurse=*/false)) m.register_parameter(p.key(), p.value().clone(), false);
+  for (const auto& p : native.named_parameters(/*recurse=*/false))
+    m.register_parameter(p.key(), p.value().clone(), false);
   for (const auto& b : native.named_buffers(/*recurse=*/false)) m.register_buffer(b.key(), b.value().clone());
   for (const auto& child : native.named_children()) m.register_module(child.key(), scripted_copy(*child.value(), cu));
   return m;

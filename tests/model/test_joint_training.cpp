@@ -7,8 +7,8 @@
 #include <fstream>
 #include <map>
 
-#include "gxn/engine/io/image.hpp"
 #include "gxn/engine/data/shapes_dataset.hpp"
+#include "gxn/engine/io/image.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/encoder.hpp"
 #include "gxn/model/model_file.hpp"
@@ -59,7 +59,8 @@ void write_shapes(const std::string& dir) {
 // The first scene's image file.
 std::string first_image(const TempDir& data) {
   std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(data.path / "images")) names.push_back(entry.path().string());
+  for (const auto& entry : std::filesystem::directory_iterator(data.path / "images"))
+    names.push_back(entry.path().string());
   std::sort(names.begin(), names.end());
   return names.at(0);
 }
@@ -91,7 +92,8 @@ TEST_CASE("All three paths train jointly: finite losses, every module learns, th
   REQUIRE(summary.finished);
   for (const auto& epoch : summary.epochs) {
     INFO("epoch " << epoch.epoch);
-    for (double loss : {epoch.losses.ranking, epoch.losses.caption, epoch.losses.generator, epoch.losses.discriminator}) {
+    for (double loss :
+         {epoch.losses.ranking, epoch.losses.caption, epoch.losses.generator, epoch.losses.discriminator}) {
       REQUIRE(std::isfinite(loss));
       REQUIRE(loss > 0);
     }
@@ -114,12 +116,13 @@ TEST_CASE("All three paths train jointly: finite losses, every module learns, th
   REQUIRE(images.size() == 3);
   REQUIRE(images[0].width == 64);
   REQUIRE(images[0].height == 64);
-  REQUIRE(images[0].pixels != images[1].pixels);                      // one image per noise vector
+  REQUIRE(images[0].pixels != images[1].pixels);                                 // one image per noise vector
   REQUIRE(encoder.imagine("a red circle", 3, 7)[2].pixels == images[2].pixels);  // the seed decides
   REQUIRE(encoder.imagine("a red circle", 1, 8)[0].pixels != images[0].pixels);
 }
 
-TEST_CASE("A joint run resumes bit for bit, D's optimiser and the self-critical switch included", "[model][trainer][joint]") {
+TEST_CASE("A joint run resumes bit for bit, D's optimiser and the self-critical switch included",
+          "[model][trainer][joint]") {
   TempDir data, straight, killed;
   write_shapes(data.path.string());
   gxn::Trainer a(joint_config(data.path.string(), straight.path.string()));
@@ -135,7 +138,8 @@ TEST_CASE("A joint run resumes bit for bit, D's optimiser and the self-critical 
   require_same_parameters(a.model(), c.model());
 }
 
-TEST_CASE("The t2i path trains on precomputed features when the split names its image files", "[model][trainer][joint]") {
+TEST_CASE("The t2i path trains on precomputed features when the split names its image files",
+          "[model][trainer][joint]") {
   TempDir data, run;
   toy::write_dataset(data.path.string());
   std::filesystem::create_directories(data.path / "images");
@@ -174,7 +178,8 @@ TEST_CASE("Paths a run cannot train, and generative calls on a model without the
     toy::write_dataset(data.path.string());
     auto config = toy::config(data.path.string(), run.path.string());
     config.model.paths.t2i = true;
-    REQUIRE_THROWS_WITH(gxn::Trainer(config), Contains("t2i") && Contains("image files") && Contains("train_images.txt"));
+    REQUIRE_THROWS_WITH(gxn::Trainer(config),
+                        Contains("t2i") && Contains("image files") && Contains("train_images.txt"));
   }
   SECTION("caption and imagine on an embedding-only model") {
     write_shapes(data.path.string());

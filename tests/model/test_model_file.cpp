@@ -136,8 +136,8 @@ TEST_CASE("Model files that are not, or no longer, intact are refused with the r
       std::string other = good;
       other[8] = static_cast<char>(version);
       write_bytes(bad, other);
-      CHECK_THAT(load_error(bad), Contains("bad.gxn") && Contains("version " + std::to_string(version) + ";") &&
-                                      Contains(current));
+      CHECK_THAT(load_error(bad),
+                 Contains("bad.gxn") && Contains("version " + std::to_string(version) + ";") && Contains(current));
     }
   }
   SECTION("truncated anywhere") {
@@ -151,8 +151,8 @@ TEST_CASE("Model files that are not, or no longer, intact are refused with the r
     std::string damaged = good;
     damaged[damaged.size() - 100] ^= 0x10;
     write_bytes(bad, damaged);
-    CHECK_THAT(load_error(bad), Contains("bad.gxn") && Contains("damaged") && Contains("'weights'") &&
-                                    Contains("checksum"));
+    CHECK_THAT(load_error(bad),
+               Contains("bad.gxn") && Contains("damaged") && Contains("'weights'") && Contains("checksum"));
   }
   SECTION("bytes after the end") {
     write_bytes(bad, good + "x");
@@ -173,8 +173,7 @@ TEST_CASE("A failed save leaves the existing model file untouched", "[model][mod
   gxn::save_model(path, model, kVocab);
   const std::string before = read_bytes(path);
   CHECK_THROWS_WITH(gxn::save_model(path, model, {"too", "few"}), Contains("m.gxn") && Contains("vocabulary"));
-  CHECK_THROWS_WITH(gxn::save_model(path, model, {"<pad>", "<unk>", "two\nlines", "x", "y", "z"}),
-                    Contains("word 2"));
+  CHECK_THROWS_WITH(gxn::save_model(path, model, {"<pad>", "<unk>", "two\nlines", "x", "y", "z"}), Contains("word 2"));
   CHECK_THROWS_AS(gxn::save_model(dir.file("no/such/dir/m.gxn"), model, kVocab), gxn::Error);
   CHECK(read_bytes(path) == before);
   CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);

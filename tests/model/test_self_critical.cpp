@@ -42,7 +42,7 @@ TEST_CASE("The reference F1 reward used by these tests", "[model][scst]") {
   CHECK(unigram_f1({4, 5, 6}, 4) == 1.0);
   CHECK(unigram_f1({}, 0) == 0.0);
   CHECK(unigram_f1({4, 4, 9}, 0) == Approx(1.0 / 3));  // one 4 clipped: p = r = 1/3
-  CHECK(unigram_f1({4, 5}, 0) == Approx(0.8));           // p = 1, r = 2/3
+  CHECK(unigram_f1({4, 5}, 0) == Approx(0.8));         // p = 1, r = 2/3
 }
 
 TEST_CASE("L_rl weights the sampled captions' log-probabilities by their advantage over greedy", "[model][scst]") {
@@ -152,11 +152,13 @@ TEST_CASE("Self-critical training with the CIDEr-D reward raises CIDEr-D from a 
   CHECK(end > start + 4);
 }
 
-TEST_CASE("Self-critical training raises CIDEr-D over cross-entropy alone when XE's captions stop short", "[model][scst]") {
+TEST_CASE("Self-critical training raises CIDEr-D over cross-entropy alone when XE's captions stop short",
+          "[model][scst]") {
   // Each image has three short references and two that go on: "a b" x3, "a b c d" x2. XE learns
   // p(<end> | a b) = 3/5, so its greedy caption stops at "a b"; CIDEr-D, which rewards the
   // n-grams the references agree on, prefers "a b c d" (5.82 against 4.22 here).
-  const std::vector<std::vector<std::int64_t>> long_captions{{4, 5, 6, 7}, {8, 9, 10, 11}, {12, 13, 14, 15}, {16, 17, 18, 19}};
+  const std::vector<std::vector<std::int64_t>> long_captions{
+      {4, 5, 6, 7}, {8, 9, 10, 11}, {12, 13, 14, 15}, {16, 17, 18, 19}};
   std::vector<std::vector<std::vector<std::int64_t>>> reference_sets;
   std::vector<std::vector<std::int64_t>> targets;
   std::vector<std::int64_t> images;
@@ -205,13 +207,19 @@ TEST_CASE("Self-critical training raises CIDEr-D over cross-entropy alone when X
 TEST_CASE("The self-critical loss refuses bad arguments, naming them", "[model][scst]") {
   auto decoder = tiny::make_decoder(24);
   const auto v_l = tiny::image_embeddings();
-  CHECK_THAT(error_of([&] { gxn::self_critical_loss(decoder, v_l, unigram_f1, {DecodeMode::Greedy, 1.0, 1, 8}); }),
+  CHECK_THAT(error_of([&] {
+               gxn::self_critical_loss(decoder, v_l, unigram_f1, {DecodeMode::Greedy, 1.0, 1, 8});
+             }),
              Contains("sampling.mode"));
-  CHECK_THAT(error_of([&] { gxn::self_critical_loss(decoder, v_l, unigram_f1, {DecodeMode::Sample, 0.0, 1, 8}); }),
+  CHECK_THAT(error_of([&] {
+               gxn::self_critical_loss(decoder, v_l, unigram_f1, {DecodeMode::Sample, 0.0, 1, 8});
+             }),
              Contains("temperature"));
   CHECK_THAT(error_of([&] { gxn::self_critical_loss(decoder, v_l, gxn::CaptionReward{}, kSampling); }),
              Contains("reward"));
-  CHECK_THAT(error_of([&] { gxn::self_critical_loss(decoder, torch::zeros({0, tiny::kEmbedDim}), unigram_f1, kSampling); }),
+  CHECK_THAT(error_of([&] {
+               gxn::self_critical_loss(decoder, torch::zeros({0, tiny::kEmbedDim}), unigram_f1, kSampling);
+             }),
              Contains("no image"));
   const auto nan_for_item_2 = [](const std::vector<std::int64_t>& words, std::int64_t item) {
     return item == 2 ? std::nan("") : unigram_f1(words, item);

@@ -82,7 +82,8 @@ void check_against_torchvision(gxn::Backbone backbone, const std::string& arch, 
 
 }  // namespace
 
-TEST_CASE("Native resnet152 gives torchvision's features on the same weights and image", "[model][image][torchvision]") {
+TEST_CASE("Native resnet152 gives torchvision's features on the same weights and image",
+          "[model][image][torchvision]") {
   check_against_torchvision(gxn::Backbone::ResNet152, "resnet152", 2048);
 }
 

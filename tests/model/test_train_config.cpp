@@ -87,7 +87,8 @@ TEST_CASE("Training paths: parsed by name, and they decide the model's generativ
                Contains("train.json") && Contains("'model.paths'") && Contains("'x'"));
   REQUIRE_THAT(config_error(R"({"reward": "meteor"})"), Contains("'reward'") && Contains("cider, bleu4"));
   REQUIRE_THAT(config_error(R"({"rl_weight": 1.5})"), Contains("rl_weight"));
-  REQUIRE_THAT(config_error(R"({"model": {"paths": "i2t", "decoder": {"max_length": 0}}})"), Contains("decoder.max_length"));
+  REQUIRE_THAT(config_error(R"({"model": {"paths": "i2t", "decoder": {"max_length": 0}}})"),
+               Contains("decoder.max_length"));
   REQUIRE_THAT(config_error(R"({"model": {"decoder": {"beams": 3}}})"), Contains("'model.decoder.beams'"));
   // The paths alone decide which generative modules a model has; a module's settings are
   // checked only when its path is trained.
@@ -136,7 +137,8 @@ TEST_CASE("The learning rate decays by steps", "[model][train_config]") {
 }
 
 TEST_CASE("A training config with an unknown key or an out-of-range value names it", "[model][train_config]") {
-  REQUIRE_THAT(config_error(R"({"epoch": 3})"), Contains("train.json") && Contains("'epoch'") && Contains("not a known key"));
+  REQUIRE_THAT(config_error(R"({"epoch": 3})"),
+               Contains("train.json") && Contains("'epoch'") && Contains("not a known key"));
   REQUIRE_THAT(config_error(R"({"model": {"text": {"hiden_dim": 5}}})"), Contains("'model.text.hiden_dim'"));
   REQUIRE_THAT(config_error(R"({"model": {"embed_dim": 0}})"), Contains("model.embed_dim") && Contains("1..65536"));
   REQUIRE_THAT(config_error(R"({"model": {"image": {"backbone": "resnet50"}}})"),
@@ -157,9 +159,12 @@ TEST_CASE("A training config with an unknown key or an out-of-range value names 
   REQUIRE_THAT(config_error(R"({"val_max_images": -1})"), Contains("val_max_images"));
   REQUIRE_THAT(config_error(R"({"data_kind": "video"})"), Contains("data_kind") && Contains("precomp, images, auto"));
   REQUIRE_THAT(config_error(R"({"sampling": "words"})"), Contains("sampling") && Contains("captions, images"));
-  REQUIRE_THAT(config_error(R"({"sampling": "images", "batch_size": 8})"), Contains("batch_size") && Contains("sampling"));
-  REQUIRE_THAT(config_error(R"({"sampling": "images", "captions_per_image": 6})"), Contains("captions_per_image") && Contains("1..5"));
-  REQUIRE_THAT(config_error(R"({"captions_per_image": 2})"), Contains("captions_per_image") && Contains("sampling = images"));
+  REQUIRE_THAT(config_error(R"({"sampling": "images", "batch_size": 8})"),
+               Contains("batch_size") && Contains("sampling"));
+  REQUIRE_THAT(config_error(R"({"sampling": "images", "captions_per_image": 6})"),
+               Contains("captions_per_image") && Contains("1..5"));
+  REQUIRE_THAT(config_error(R"({"captions_per_image": 2})"),
+               Contains("captions_per_image") && Contains("sampling = images"));
   REQUIRE_THAT(config_error(R"({"quiet": "yes"})"), Contains("'quiet'") && Contains("true or false"));
   REQUIRE_THAT(config_error(R"({"epochs": 3,})"), Contains("not valid JSON"));
   REQUIRE_THAT(config_error(R"([1, 2])"), Contains("object"));

@@ -47,7 +47,6 @@ std::vector<std::string> rows_without_time(const std::string& path) {
   return out;
 }
 
-
 }  // namespace
 
 TEST_CASE("The embedding path overfits a tiny dataset: loss falls, R@1 on the training data far above chance",
@@ -180,8 +179,7 @@ TEST_CASE("A resume refuses settings that change the run's trajectory and a fres
   REQUIRE(stored.model.text.vocab_size == ok.vocabulary().size());
 }
 
-TEST_CASE("A NaN loss stops training with the epoch and step named and the last checkpoint kept",
-          "[model][trainer]") {
+TEST_CASE("A NaN loss stops training with the epoch and step named and the last checkpoint kept", "[model][trainer]") {
   TempDir data, run;
   toy::write_dataset(data.path.string());
   auto config = toy::config(data.path.string(), run.path.string());
@@ -202,9 +200,8 @@ TEST_CASE("A NaN loss stops training with the epoch and step named and the last 
     FAIL("training went on");
   } catch (const gxn::Error& e) {
     REQUIRE(e.code() == gxn::ErrorCode::NonFinite);
-    REQUIRE_THAT(e.what(), Contains("diverged") && Contains("epoch 2") && Contains("step 6") &&
-                               Contains("loss") && Contains(checkpoint) && Contains("after epoch 1") &&
-                               Contains("is kept"));
+    REQUIRE_THAT(e.what(), Contains("diverged") && Contains("epoch 2") && Contains("step 6") && Contains("loss") &&
+                               Contains(checkpoint) && Contains("after epoch 1") && Contains("is kept"));
   }
   REQUIRE(read_bytes(checkpoint) == good);
   gxn::Trainer resumed(config, gxn::Trainer::Start::Resume);
@@ -232,9 +229,7 @@ TEST_CASE("A damaged or truncated checkpoint is refused on resume by name", "[mo
   { gxn::Trainer(config).train(); }
   const std::string checkpoint = gxn::checkpoint_path(run.path.string());
   const std::string good = read_bytes(checkpoint);
-  auto resume_error = [&] {
-    return error_of([&] { gxn::Trainer t(config, gxn::Trainer::Start::Resume); });
-  };
+  auto resume_error = [&] { return error_of([&] { gxn::Trainer t(config, gxn::Trainer::Start::Resume); }); };
 
   write_bytes(checkpoint, good.substr(0, good.size() / 2));
   REQUIRE_THAT(resume_error(), Contains(checkpoint) && Contains("truncated"));
@@ -323,8 +318,8 @@ TEST_CASE("cnn-small trains on shapes images decoded once into the cache", "[mod
 TEST_CASE("sampling = images visits every image once an epoch with some or all of its captions, and resumes exactly",
           "[model][trainer]") {
   // 32 images; 8 images a step either way: 4 steps an epoch.
-  const auto [batch_size, per_image] = GENERATE(std::pair<std::int64_t, std::int64_t>{40, 5},
-                                                std::pair<std::int64_t, std::int64_t>{16, 2});
+  const auto [batch_size, per_image] =
+      GENERATE(std::pair<std::int64_t, std::int64_t>{40, 5}, std::pair<std::int64_t, std::int64_t>{16, 2});
   INFO("batch_size " << batch_size << ", captions_per_image " << per_image);
   TempDir data, straight, killed;
   toy::write_dataset(data.path.string());

@@ -31,8 +31,8 @@ TEST_CASE("GloVe vectors fill the rows of the words they have", "[model][word_ve
                           "the 9 9 9\n"
                           "dog 0.5 -1 2e-1\n"
                           "runs 1 2 3\r\n"
-                          "dog 7 7 7\n"           // a repeat: the first one wins
-                          "a b c 1 2 3\n");       // a word with spaces, skipped
+                          "dog 7 7 7\n"      // a repeat: the first one wins
+                          "a b c 1 2 3\n");  // a word with spaces, skipped
   auto weight = torch::full({5, 3}, 42.0f);
   const auto report = gxn::load_word_vectors(weight, path, kVocab);
   CHECK(report.found == 2);

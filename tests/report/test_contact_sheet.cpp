@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "gxn/report/contact_sheet.hpp"
 #include "gxn/engine/io/preprocess.hpp"
+#include "gxn/report/contact_sheet.hpp"
 
 using Catch::Matchers::Contains;
 

@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
-#include <unistd.h>
 
 #include "gxn/engine/io/atomic_file.hpp"
 #include "gxn/report/retrieval_report.hpp"
@@ -202,7 +202,8 @@ TEST_CASE("Split queries rank by s*, mark the right answers and decode only what
   // Image 1 with every caption listed (k = 10): only its own, 5-9, are marked.
   gxn::RetrievalReport other;
   gxn::add_split_queries(other, split, {}, {1}, {}, 10);
-  for (const auto& c : other.image_queries[0].captions) CHECK(c.relevant == (c.text != "caption 2" && c.text >= "caption 5"));
+  for (const auto& c : other.image_queries[0].captions)
+    CHECK(c.relevant == (c.text != "caption 2" && c.text >= "caption 5"));
 
   // With k = 1 the right image of caption 2 is not shown: the page says where it ranked.
   gxn::RetrievalReport top1;

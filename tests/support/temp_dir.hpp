@@ -11,9 +11,9 @@ struct TempDir {
   std::filesystem::path path;
   TempDir() {
     static std::atomic<int> made{0};
-    path = std::filesystem::temp_directory_path() / ("gxn-test-" + std::to_string(::getpid()) + "-" +
-                                                     std::to_string(std::random_device{}()) + "-" +
-                                                     std::to_string(made++));
+    path = std::filesystem::temp_directory_path() /
+           ("gxn-test-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()) + "-" +
+            std::to_string(made++));
     std::filesystem::create_directories(path);
   }
   ~TempDir() {

@@ -17,8 +17,8 @@
 
 #include <omp.h>
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include "command.hpp"
 #include "gxn/engine/search/score.hpp"
@@ -60,9 +60,9 @@ void check_options(const ScoreBenchOptions& o) {
   if (o.queries < 1) throw gxn::Error(gxn::ErrorCode::InvalidArgument, "--queries: must be at least 1");
   if (o.candidates < 1) throw gxn::Error(gxn::ErrorCode::InvalidArgument, "--candidates: must be at least 1");
   if (o.dim < 2 || o.dim % 2 != 0)
-    throw gxn::Error(gxn::ErrorCode::InvalidArgument,
-                     "--dim: floats per embedding row (x_h then x_l) must be even and at least 2, got " +
-                         std::to_string(o.dim));
+    throw gxn::Error(
+        gxn::ErrorCode::InvalidArgument,
+        "--dim: floats per embedding row (x_h then x_l) must be even and at least 2, got " + std::to_string(o.dim));
   if (o.threads < 0) throw gxn::Error(gxn::ErrorCode::InvalidArgument, "--threads: must be 0 (all cores) or positive");
   if (o.repeats < 1) throw gxn::Error(gxn::ErrorCode::InvalidArgument, "--repeats: must be at least 1");
   if (o.naive_chunk < 0) throw gxn::Error(gxn::ErrorCode::InvalidArgument, "--naive-chunk: must not be negative");
@@ -71,8 +71,8 @@ void check_options(const ScoreBenchOptions& o) {
 void run_score_bench(const ScoreBenchOptions& o) {
   check_options(o);
   std::mt19937 rng(o.seed);
-  const gxn::Matrix texts = random_embeddings(o.queries, o.dim, rng);        // queries: captions t
-  const gxn::Matrix images = random_embeddings(o.candidates, o.dim, rng);    // candidates: images v
+  const gxn::Matrix texts = random_embeddings(o.queries, o.dim, rng);      // queries: captions t
+  const gxn::Matrix images = random_embeddings(o.candidates, o.dim, rng);  // candidates: images v
 
   // lambda = 0.5 weighs both halves alike, so s* = 0.5 · s over the whole row: the naive
   // formula, which knows nothing of halves, then computes 2 · s*.
@@ -84,7 +84,7 @@ void run_score_bench(const ScoreBenchOptions& o) {
   score_options.isa = gxn::parse_isa(o.isa.c_str());
   const gxn::OrderScorer scorer(score_options);
 
-  gxn::Matrix fused(o.candidates, o.queries);  // images × texts
+  gxn::Matrix fused(o.candidates, o.queries);                   // images × texts
   scorer.score_matrix(images, texts, fused.data(), o.queries);  // warm-up: page in, spin up threads
   double fused_seconds = 1e300;
   for (int r = 0; r < o.repeats; ++r) {
@@ -98,8 +98,9 @@ void run_score_bench(const ScoreBenchOptions& o) {
   const torch::Tensor t = torch::from_blob(const_cast<float*>(texts.data()), {o.queries, o.dim});
   const torch::Tensor v = torch::from_blob(const_cast<float*>(images.data()), {o.candidates, o.dim});
   torch::Tensor naive = torch::empty({o.queries, o.candidates});
-  const std::int64_t chunk = std::min(o.queries, o.naive_chunk > 0 ? o.naive_chunk
-                                                  : std::max<std::int64_t>(1, kNaiveChunkFloats / (o.candidates * o.dim)));
+  const std::int64_t chunk =
+      std::min(o.queries, o.naive_chunk > 0 ? o.naive_chunk
+                                            : std::max<std::int64_t>(1, kNaiveChunkFloats / (o.candidates * o.dim)));
   const auto naive_start = std::chrono::steady_clock::now();
   for (std::int64_t q = 0; q < o.queries; q += chunk) {
     const torch::Tensor tq = t.slice(0, q, std::min(o.queries, q + chunk));
@@ -137,17 +138,26 @@ void run_score_bench(const ScoreBenchOptions& o) {
   const double fused_gpds = pair_dims / fused_seconds / 1e9;
   const double naive_gpds = pair_dims / naive_seconds / 1e9;
   if (o.json) {
-    const nlohmann::json out = {
-        {"bench", "score"},          {"queries", o.queries},       {"candidates", o.candidates},
-        {"dim", o.dim},              {"threads", threads},         {"isa", gxn::isa_name(scorer.isa())},
-        {"repeats", o.repeats},      {"fused_seconds", fused_seconds}, {"naive_seconds", naive_seconds},
-        {"fused_gpds", fused_gpds},  {"naive_gpds", naive_gpds},   {"ratio", fused_gpds / naive_gpds},
-        {"max_rel_error", max_rel},  {"torch_threads", torch::get_num_threads()}, {"naive_chunk", chunk}};
+    const nlohmann::json out = {{"bench", "score"},
+                                {"queries", o.queries},
+                                {"candidates", o.candidates},
+                                {"dim", o.dim},
+                                {"threads", threads},
+                                {"isa", gxn::isa_name(scorer.isa())},
+                                {"repeats", o.repeats},
+                                {"fused_seconds", fused_seconds},
+                                {"naive_seconds", naive_seconds},
+                                {"fused_gpds", fused_gpds},
+                                {"naive_gpds", naive_gpds},
+                                {"ratio", fused_gpds / naive_gpds},
+                                {"max_rel_error", max_rel},
+                                {"torch_threads", torch::get_num_threads()},
+                                {"naive_chunk", chunk}};
     std::printf("%s\n", out.dump(2).c_str());
   } else {
     std::printf("order-violation scores: %lld queries x %lld candidates x %lld floats per row, threads: %d\n",
-                static_cast<long long>(o.queries), static_cast<long long>(o.candidates),
-                static_cast<long long>(o.dim), threads);
+                static_cast<long long>(o.queries), static_cast<long long>(o.candidates), static_cast<long long>(o.dim),
+                threads);
     const std::string fused_name = std::string("fused (gxn, ") + gxn::isa_name(scorer.isa()) + ")";
     std::printf("  %-21s  %9.2f G pair-dims/s  %9.1f ms  (best of %d)\n", fused_name.c_str(), fused_gpds,
                 fused_seconds * 1e3, o.repeats);
@@ -175,8 +185,9 @@ void add_bench(CLI::App& gxn) {
   score->add_option("--isa", options->isa, "Kernel: auto, portable, avx2 or avx512")->capture_default_str();
   score->add_option("--repeats", options->repeats, "Timed runs of the fused kernel (the best counts)")
       ->capture_default_str();
-  score->add_option("--naive-chunk", options->naive_chunk,
-                    "Queries per naive LibTorch broadcast (0: as many as keep a temporary within 16 MiB)")
+  score
+      ->add_option("--naive-chunk", options->naive_chunk,
+                   "Queries per naive LibTorch broadcast (0: as many as keep a temporary within 16 MiB)")
       ->capture_default_str();
   score->add_option("--seed", options->seed, "Seed of the random embeddings")->capture_default_str();
   score->add_flag("--json", options->json, "Print JSON (keys fused_gpds, naive_gpds, ratio, ...)");

@@ -12,9 +12,9 @@
 #include <random>
 
 #include "command.hpp"
-#include "process_setup.hpp"
 #include "gxn/engine/io/npy.hpp"
 #include "gxn/model/trainer.hpp"
+#include "process_setup.hpp"
 
 namespace gxn::cli {
 namespace {
@@ -100,9 +100,11 @@ void run_train_bench(const TrainBenchOptions& o) {
   }
   const double ms = 1000.0 * std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
                     static_cast<double>(o.steps);
-  std::printf("%s\n", nlohmann::json{{"gxn_step_ms", ms}, {"steps", o.steps}, {"final_loss", loss}, {"blas_core", blas_core_name()}}
-                         .dump()
-                         .c_str());
+  std::printf(
+      "%s\n",
+      nlohmann::json{{"gxn_step_ms", ms}, {"steps", o.steps}, {"final_loss", loss}, {"blas_core", blas_core_name()}}
+          .dump()
+          .c_str());
 }
 
 void add_bench_train(CLI::App& bench) {

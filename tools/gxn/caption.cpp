@@ -15,7 +15,7 @@ namespace {
 struct CaptionArgs {
   EncoderArgs encoder;
   std::vector<std::string> images;
-  std::string features;  // .npy (N, D) or (N, R, D) for a precomp model
+  std::string features;   // .npy (N, D) or (N, R, D) for a precomp model
   std::int64_t beam = 0;  // 0: greedy
   bool sample = false;
   double temperature = 1.0;
@@ -26,7 +26,8 @@ struct CaptionArgs {
 
 void run_caption(const CaptionArgs& args) {
   if (args.images.empty() == args.features.empty())
-    throw Error(ErrorCode::InvalidArgument, "caption: give image files, or --features F.npy for a precomp model (not both)");
+    throw Error(ErrorCode::InvalidArgument,
+                "caption: give image files, or --features F.npy for a precomp model (not both)");
   if (args.sample && args.beam > 0)
     throw Error(ErrorCode::InvalidArgument, "caption: --sample and --beam are two ways of decoding: choose one");
   const Encoder encoder(args.encoder.model, args.encoder.options());

@@ -16,7 +16,8 @@ void add_train_benchmark(CLI::App& bench);
 // overflow: a seed is checked as text first.
 inline const CLI::Validator kSeedText(
     [](std::string& text) -> std::string {
-      const bool digits = !text.empty() && text.size() <= 20 && text.find_first_not_of("0123456789") == std::string::npos;
+      const bool digits =
+          !text.empty() && text.size() <= 20 && text.find_first_not_of("0123456789") == std::string::npos;
       if (!digits || (text.size() == 20 && text > "18446744073709551615"))
         return "a seed is a whole number from 0 to 18446744073709551615, got '" + text + "'";
       return {};
@@ -25,5 +26,4 @@ inline const CLI::Validator kSeedText(
 
 }  // namespace gxn::cli
 
-#define GXN_COMMAND(setup) \
-  static const bool gxn_command_registered_##setup = ::gxn::cli::register_command(&setup)
+#define GXN_COMMAND(setup) static const bool gxn_command_registered_##setup = ::gxn::cli::register_command(&setup)

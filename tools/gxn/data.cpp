@@ -63,10 +63,11 @@ static void add_data(CLI::App& gxn) {
   data->require_subcommand(1);
 
   auto args = std::make_shared<ShapesArgs>();
-  CLI::App* shapes = data->add_subcommand(
-      "shapes", "Synthetic 64x64 scenes of 1-3 coloured shapes, 5 captions each, split 80/10/10 into "
-                "train/val/test: DIR/images/*.png and a Karpathy-style DIR/dataset.json. "
-                "The same seed gives byte-identical files.");
+  CLI::App* shapes =
+      data->add_subcommand("shapes",
+                           "Synthetic 64x64 scenes of 1-3 coloured shapes, 5 captions each, split 80/10/10 into "
+                           "train/val/test: DIR/images/*.png and a Karpathy-style DIR/dataset.json. "
+                           "The same seed gives byte-identical files.");
   shapes->add_option("--out", args->out, "Output directory (created if missing; must be empty)")->required();
   shapes->add_option("--seed", args->seed, "Random seed")->capture_default_str()->check(gxn::cli::kSeedText);
   shapes->add_option("--images", args->images, "Number of images")

@@ -13,10 +13,10 @@
 
 #include "command.hpp"
 #include "eval_output.hpp"
-#include "gxn/engine/io/atomic_file.hpp"
 #include "gxn/engine/data/evaluation_split.hpp"
-#include "gxn/engine/progress.hpp"
 #include "gxn/engine/data/shapes_dataset.hpp"
+#include "gxn/engine/io/atomic_file.hpp"
+#include "gxn/engine/progress.hpp"
 #include "gxn/model/trainer.hpp"
 
 namespace gxn::cli {
@@ -83,7 +83,8 @@ void print_examples(const RetrievalReport& report) {
     std::printf("\n%s\n", q.name.c_str());
     for (const auto& t : q.extra_texts) std::printf("  %s: %s\n", t.label.c_str(), t.text.c_str());
     for (std::size_t i = 0; i < q.captions.size() && i < 3; ++i)
-      std::printf("  %s %9.4f  %s\n", q.captions[i].relevant ? "✓" : " ", q.captions[i].score, q.captions[i].text.c_str());
+      std::printf("  %s %9.4f  %s\n", q.captions[i].relevant ? "✓" : " ", q.captions[i].score,
+                  q.captions[i].text.c_str());
   }
 }
 
@@ -108,7 +109,7 @@ void run_demo(const DemoArgs& args) {
   print_metrics_table(m, "all", split.images.rows(), split.texts.rows());
   std::printf("\ngenerated captions (greedy) against the test captions:\n");
   print_caption_metrics_table(captioned.metrics, static_cast<std::int64_t>(captioned.generated.size()),
-                                static_cast<std::int64_t>(split.data.captions.size()));
+                              static_cast<std::int64_t>(split.data.captions.size()));
   auto metrics = metrics_json(m, "all", split.images.rows(), split.texts.rows());
   metrics["captioning"] = caption_metrics_json(captioned.metrics);
   write_file_atomically((fs::path(args.out) / "metrics.json").string(), metrics.dump(2) + "\n");
@@ -123,7 +124,8 @@ void run_demo(const DemoArgs& args) {
 void add_demo(CLI::App& gxn) {
   auto args = std::make_shared<DemoArgs>();
   CLI::App* cmd = gxn.add_subcommand(
-      "demo", "Generate the shapes data, train a GXN model on it (all three paths), evaluate it and write an HTML report");
+      "demo",
+      "Generate the shapes data, train a GXN model on it (all three paths), evaluate it and write an HTML report");
   cmd->add_option("--out", args->out, "the demo's folder (data/, run/, model.gxn, metrics.json, report.html)")
       ->capture_default_str();
   cmd->add_option("--images", args->images, "scenes to generate (if the folder has no data yet)")

@@ -18,7 +18,7 @@ struct EncodeArgs {
   std::string texts;     // one caption per line
   std::string features;  // .npy of (N, D) or (N, R, D)
   std::string out;
-  std::string names;     // optional: the row names, one per line
+  std::string names;  // optional: the row names, one per line
 };
 
 void run_encode(const EncodeArgs& args) {

@@ -8,8 +8,8 @@
 #include "command.hpp"
 #include "encoder_args.hpp"
 #include "eval_output.hpp"
-#include "gxn/engine/metrics/metrics.hpp"
 #include "gxn/engine/io/npy.hpp"
+#include "gxn/engine/metrics/metrics.hpp"
 
 namespace gxn::cli {
 namespace {
@@ -41,8 +41,10 @@ Matrix load_scores(const EvalArgs& args) {
 }
 
 void print_metrics(const RetrievalMetrics& m, std::int64_t images, std::int64_t captions, const EvalArgs& args) {
-  if (args.json) std::printf("%s\n", metrics_json(m, args.protocol, images, captions).dump(2).c_str());
-  else print_metrics_table(m, args.protocol, images, captions);
+  if (args.json)
+    std::printf("%s\n", metrics_json(m, args.protocol, images, captions).dump(2).c_str());
+  else
+    print_metrics_table(m, args.protocol, images, captions);
 }
 
 void run_eval(const EvalArgs& args) {
@@ -77,7 +79,7 @@ void run_eval(const EvalArgs& args) {
       print_metrics_table(m, args.protocol, split.images.rows(), split.texts.rows());
       std::printf("\ngenerated captions (greedy) against the split's references:\n");
       print_caption_metrics_table(captioned.metrics, static_cast<std::int64_t>(captioned.generated.size()),
-                                static_cast<std::int64_t>(split.data.captions.size()));
+                                  static_cast<std::int64_t>(split.data.captions.size()));
     }
   } else {
     print_metrics(m, split.images.rows(), split.texts.rows(), args);
@@ -91,8 +93,9 @@ void run_eval(const EvalArgs& args) {
 void add_eval(CLI::App& gxn) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = gxn.add_subcommand(
-      "eval", "Retrieval metrics (R@1/5/10, medr, meanr, rsum), 5 captions per image: of an images × captions score "
-              "matrix, or of a model on a dataset split");
+      "eval",
+      "Retrieval metrics (R@1/5/10, medr, meanr, rsum), 5 captions per image: of an images × captions score "
+      "matrix, or of a model on a dataset split");
   CLI::Option_group* source = cmd->add_option_group("Scores", "where the images × captions scores come from (one of)");
   source->add_option("--scores", args->scores_path,
                      "float32 .npy of shape (images, 5·images), higher = more similar; caption j belongs to image j/5");
@@ -105,8 +108,9 @@ void add_eval(CLI::App& gxn) {
       ->check(CLI::IsMember({"train", "val", "test"}));
   cmd->add_option("--image-dir", args->image_dir, "with a dataset.json: the image folder (default DIR/images)");
   add_encoder_options(cmd, args->encoder, /*model_option=*/false);
-  cmd->add_option("--protocol", args->protocol,
-                  "all: the whole matrix; 1k5: COCO 1K, mean of five 1000-image folds; 5k: COCO 5K (both need 5000 images)")
+  cmd->add_option(
+         "--protocol", args->protocol,
+         "all: the whole matrix; 1k5: COCO 1K, mean of five 1000-image folds; 5k: COCO 5K (both need 5000 images)")
       ->check(CLI::IsMember({"all", "1k5", "5k"}))
       ->capture_default_str();
   cmd->add_flag("--json", args->json,

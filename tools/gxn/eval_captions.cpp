@@ -32,8 +32,8 @@ nlohmann::json read_json_object(const std::string& path, const char* holds) {
     throw Error(ErrorCode::Format, path + ": not valid JSON (" + e.what() + ")");
   }
   if (!j.is_object())
-    throw Error(ErrorCode::Format, path + ": expected a JSON object mapping each id to " + holds + ", found " +
-                                       j.type_name());
+    throw Error(ErrorCode::Format,
+                path + ": expected a JSON object mapping each id to " + holds + ", found " + j.type_name());
   return j;
 }
 
@@ -50,20 +50,20 @@ CaptionPairs read_caption_pairs(const std::string& refs_path, const std::string&
   const nlohmann::json refs = read_json_object(refs_path, "a list of reference captions");
   const nlohmann::json hyps = read_json_object(hyps_path, "one hypothesis caption");
   for (const auto& [id, value] : refs.items())
-    if (!hyps.contains(id)) throw Error(ErrorCode::InvalidArgument, id_at(refs_path, id) + " has no hypothesis in " + hyps_path);
+    if (!hyps.contains(id))
+      throw Error(ErrorCode::InvalidArgument, id_at(refs_path, id) + " has no hypothesis in " + hyps_path);
   CaptionPairs pairs;
   for (const auto& [id, hypothesis] : hyps.items()) {
     const auto found = refs.find(id);
     if (found == refs.end())
       throw Error(ErrorCode::InvalidArgument, id_at(hyps_path, id) + " has no references in " + refs_path);
     if (!hypothesis.is_string())
-      throw Error(ErrorCode::Format, id_at(hyps_path, id) + ": the hypothesis must be a string, found " +
-                                         hypothesis.type_name());
+      throw Error(ErrorCode::Format,
+                  id_at(hyps_path, id) + ": the hypothesis must be a string, found " + hypothesis.type_name());
     if (!found->is_array())
-      throw Error(ErrorCode::Format, id_at(refs_path, id) + ": expected a list of reference strings, found " +
-                                         found->type_name());
-    if (found->empty())
-      throw Error(ErrorCode::InvalidArgument, id_at(refs_path, id) + " has an empty reference list");
+      throw Error(ErrorCode::Format,
+                  id_at(refs_path, id) + ": expected a list of reference strings, found " + found->type_name());
+    if (found->empty()) throw Error(ErrorCode::InvalidArgument, id_at(refs_path, id) + " has an empty reference list");
     std::vector<Tokens> references;
     for (std::size_t k = 0; k < found->size(); ++k) {
       const nlohmann::json& reference = (*found)[k];

@@ -36,7 +36,9 @@ void print_metrics_table(const RetrievalMetrics& m) {
   std::printf("%-5s %7.2f\n", "rsum", m.rsum);
 }
 
-nlohmann::ordered_json caption_metrics_json(const CaptionMetrics& m) { return nlohmann::ordered_json::parse(to_json(m)); }
+nlohmann::ordered_json caption_metrics_json(const CaptionMetrics& m) {
+  return nlohmann::ordered_json::parse(to_json(m));
+}
 
 void print_caption_metrics_table(const CaptionMetrics& m, std::int64_t hypotheses, std::int64_t references) {
   std::printf("%lld captions, %lld references\n", static_cast<long long>(hypotheses),
@@ -59,8 +61,9 @@ RetrievalReport model_report(const Encoder& encoder, const EncodedSplit& encoded
                   {"captions", std::to_string(encoded.texts.rows())}};
   report.metrics = m;
   report.metrics_note = "Protocol " + protocol + " on the " + split + " split";
-  add_split_queries(report, report_split(encoded.data, encoded.images, encoded.texts), spread_indices(encoded.texts.rows(), queries),
-                    spread_indices(encoded.images.rows(), queries), encoder.score_options(), 5);
+  add_split_queries(report, report_split(encoded.data, encoded.images, encoded.texts),
+                    spread_indices(encoded.texts.rows(), queries), spread_indices(encoded.images.rows(), queries),
+                    encoder.score_options(), 5);
   // What the generative paths imagine, beside what retrieval found.
   if (encoder.can_imagine())
     for (std::size_t q = 0; q < report.text_queries.size(); ++q) {

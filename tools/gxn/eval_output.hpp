@@ -9,9 +9,9 @@
 #include "gxn/engine/metrics/caption_metrics.hpp"
 #include "gxn/engine/metrics/metrics.hpp"
 #include "gxn/engine/metrics/metrics_json.hpp"
+#include "gxn/model/encoded_split.hpp"
 #include "gxn/report/retrieval_report.hpp"
 #include "gxn/report/split_queries.hpp"
-#include "gxn/model/encoded_split.hpp"
 
 namespace gxn::cli {
 

@@ -42,7 +42,8 @@ std::vector<std::vector<std::string>> training_tokens(const std::string& dir, bo
       if (image.split == "train")
         for (const std::string& caption : image.captions) tokens.push_back(tokenize(caption));
   } else {
-    for (const std::string& caption : read_lines(dir + "/train_caps.txt", "caption")) tokens.push_back(tokenize(caption));
+    for (const std::string& caption : read_lines(dir + "/train_caps.txt", "caption"))
+      tokens.push_back(tokenize(caption));
   }
   if (tokens.empty()) throw Error(ErrorCode::InvalidArgument, dir + ": the train split has no captions");
   return tokens;
@@ -59,11 +60,14 @@ void run_init_model(const InitModelArgs& args) {
   }
   bool precomputed = false;
   const Vocabulary vocabulary = Vocabulary::build(training_tokens(args.data, precomputed), args.min_count);
-  if (!args.backbone.empty()) config.image.backbone = parse_backbone(args.backbone);
-  else if (args.config.empty()) config.image.backbone = precomputed ? Backbone::Precomp : Backbone::CnnSmall;
+  if (!args.backbone.empty())
+    config.image.backbone = parse_backbone(args.backbone);
+  else if (args.config.empty())
+    config.image.backbone = precomputed ? Backbone::Precomp : Backbone::CnnSmall;
   if (precomputed != (config.image.backbone == Backbone::Precomp))
-    throw Error(ErrorCode::InvalidArgument, args.data + (precomputed ? " holds precomputed features" : " holds images") +
-                                                 " but the backbone is " + to_string(config.image.backbone));
+    throw Error(ErrorCode::InvalidArgument, args.data +
+                                                (precomputed ? " holds precomputed features" : " holds images") +
+                                                " but the backbone is " + to_string(config.image.backbone));
   if (args.feature_dim > 0) config.image.feature_dim = args.feature_dim;
   if (args.embed_dim > 0) config.embed_dim = args.embed_dim;
   if (args.word_dim > 0) config.text.word_dim = args.word_dim;
@@ -95,13 +99,16 @@ void add_init_model(CLI::App& gxn) {
   cmd->add_option("--backbone", args->backbone, "precomp, cnn-small, resnet152, vgg19 or torchscript");
   cmd->add_option("--feature-dim", args->feature_dim, "precomp: the size of a feature vector (default 2048)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--embed-dim", args->embed_dim, "size of the common space (default 1024)")->check(CLI::PositiveNumber);
+  cmd->add_option("--embed-dim", args->embed_dim, "size of the common space (default 1024)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--word-dim", args->word_dim, "word embedding size (default 300)")->check(CLI::PositiveNumber);
   cmd->add_option("--hidden-dim", args->hidden_dim, "GRU size (default 1024)")->check(CLI::PositiveNumber);
   cmd->add_option("--min-count", args->min_count, "words seen fewer times in training captions become <unk>")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", args->seed, "random seed of the weights")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", args->seed, "random seed of the weights")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->callback([args] { run_init_model(*args); });
 }
 

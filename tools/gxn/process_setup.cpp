@@ -23,7 +23,8 @@ namespace {
 const char* better_blas_core() {
   const char* current = blas_core_name();
   if (std::strcmp(current, "Prescott") != 0 && std::strcmp(current, "Core2") != 0 &&
-      std::strcmp(current, "Nehalem") != 0 && std::strcmp(current, "Penryn") != 0 && std::strcmp(current, "Dunnington") != 0)
+      std::strcmp(current, "Nehalem") != 0 && std::strcmp(current, "Penryn") != 0 &&
+      std::strcmp(current, "Dunnington") != 0)
     return nullptr;  // OpenBLAS knew the CPU (or is not there)
   switch (detect_isa()) {
     case Isa::Avx512: return "SkylakeX";
@@ -41,8 +42,8 @@ void prepare_process(char** argv) {
       execv("/proc/self/exe", argv);  // returns only on failure: then run on as we are
     }
   }
-  mallopt(M_MMAP_MAX, 0);                  // large blocks from the heap, reusable after free
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);      // and kept (up to 1 GiB free at the top) for the next step
+  mallopt(M_MMAP_MAX, 0);              // large blocks from the heap, reusable after free
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);  // and kept (up to 1 GiB free at the top) for the next step
 }
 
 }  // namespace gxn::cli

@@ -34,12 +34,14 @@ void run_score(const ScoreArgs& args) {
 
 void add_score(CLI::App& gxn) {
   auto args = std::make_shared<ScoreArgs>();
-  CLI::App* cmd = gxn.add_subcommand("score", "Score image embeddings against caption embeddings (s*, images x captions)");
+  CLI::App* cmd =
+      gxn.add_subcommand("score", "Score image embeddings against caption embeddings (s*, images x captions)");
   cmd->add_option("--images", args->images, "Image embeddings, (N, 2, D) float32 .npy")->required();
   cmd->add_option("--texts", args->texts, "Caption embeddings, (M, 2, D) float32 .npy")->required();
   cmd->add_option("--out", args->out, "Where to write the N x M score matrix (.npy)")->required();
   cmd->add_option("--lambda", args->lambda, "Weight of the abstract part in s*, in [0, 1]")
-      ->capture_default_str()->check(CLI::Range(0.0f, 1.0f));
+      ->capture_default_str()
+      ->check(CLI::Range(0.0f, 1.0f));
   cmd->add_option("--threads", args->threads, "Threads (0: all cores)")->capture_default_str();
   cmd->callback([args] { run_score(*args); });
 }

@@ -38,7 +38,8 @@ struct Candidates {
 
 Candidates read_candidates(const SearchArgs& args, const Encoder& encoder) {
   if (args.names.empty())
-    throw Error(ErrorCode::InvalidArgument, "search: --embeddings needs --names (the rows' names, from gxn encode --names)");
+    throw Error(ErrorCode::InvalidArgument,
+                "search: --embeddings needs --names (the rows' names, from gxn encode --names)");
   Candidates c{read_embeddings(args.embeddings), read_lines(args.names, "row name")};
   if (c.rows.cols() != 2 * encoder.embed_dim())
     throw Error(ErrorCode::Shape, args.embeddings + ": embeddings of dimension " + std::to_string(c.rows.cols() / 2) +
@@ -53,9 +54,11 @@ Candidates read_candidates(const SearchArgs& args, const Encoder& encoder) {
 void run_search(const SearchArgs& args) {
   const bool text_query = args.text_query;
   if (text_query && !args.captions.empty())
-    throw Error(ErrorCode::InvalidArgument, "search: a --text query searches images (--images or --embeddings), not --captions");
+    throw Error(ErrorCode::InvalidArgument,
+                "search: a --text query searches images (--images or --embeddings), not --captions");
   if (!text_query && !args.images.empty())
-    throw Error(ErrorCode::InvalidArgument, "search: an --image query searches captions (--captions or --embeddings), not --images");
+    throw Error(ErrorCode::InvalidArgument,
+                "search: an --image query searches captions (--captions or --embeddings), not --images");
   if (args.embeddings.empty() && (text_query ? args.images.empty() : args.captions.empty()))
     throw Error(ErrorCode::InvalidArgument, std::string("search: give the candidates: ") +
                                                 (text_query ? "--images DIR|LIST" : "--captions FILE") +
@@ -66,7 +69,8 @@ void run_search(const SearchArgs& args) {
 
   Matrix query;
   try {
-    query = text_query ? encoder.encode_texts({args.text}) : encoder.encode_images(std::vector<std::string>{args.image});
+    query =
+        text_query ? encoder.encode_texts({args.text}) : encoder.encode_images(std::vector<std::string>{args.image});
   } catch (const Error& e) {
     throw Error(e.code(), std::string(text_query ? "--text" : "--image") + ": " + e.what());
   }
@@ -82,8 +86,8 @@ void run_search(const SearchArgs& args) {
   }
 
   const OrderScorer scorer(encoder.score_options());
-  const TopK top = text_query ? scorer.top_images(query, candidates.rows, args.k)
-                              : scorer.top_texts(query, candidates.rows, args.k);
+  const TopK top =
+      text_query ? scorer.top_images(query, candidates.rows, args.k) : scorer.top_texts(query, candidates.rows, args.k);
   const char* field = text_query ? "image" : "caption";
   if (args.json) {
     nlohmann::ordered_json results = nlohmann::ordered_json::array();
@@ -126,9 +130,12 @@ void add_search(CLI::App& gxn) {
                     "instead: an (N, 2, D) embeddings file from gxn encode with this model (images for --text, "
                     "captions for --image)");
   among->add_option("--names", args->names, "with --embeddings: its row names, one per line (gxn encode --names)");
-  cmd->add_option("-k", args->k, "how many results")->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
+  cmd->add_option("-k", args->k, "how many results")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000}));
   cmd->add_flag("--json", args->json,
-                "print JSON: {\"query\", \"candidates\", \"lambda\", \"results\": [{\"rank\", \"score\", \"image\"|\"caption\", \"row\"}]}");
+                "print JSON: {\"query\", \"candidates\", \"lambda\", \"results\": [{\"rank\", \"score\", "
+                "\"image\"|\"caption\", \"row\"}]}");
   cmd->callback([args, text] {
     args->text_query = text->count() > 0;
     run_search(*args);

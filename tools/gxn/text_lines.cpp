@@ -20,8 +20,8 @@ std::vector<std::string> read_lines(const std::string& path, const std::string& 
     std::string line = text.substr(start, end - start);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos)
-      throw Error(ErrorCode::Format, path + ": line " + std::to_string(lines.size() + 1) + " is empty (one " + what +
-                                         " per line)");
+      throw Error(ErrorCode::Format,
+                  path + ": line " + std::to_string(lines.size() + 1) + " is empty (one " + what + " per line)");
     lines.push_back(std::move(line));
     start = end + 1;
   }

@@ -35,7 +35,8 @@ TrainConfig make_config(const TrainArgs& args) {
   TrainConfig config;
   const bool settings_given = !args.config.empty() || args.demo_config;
   if (!args.config.empty() && args.demo_config)
-    throw Error(ErrorCode::InvalidArgument, "train: --config and --demo-config both say where the settings come from: choose one");
+    throw Error(ErrorCode::InvalidArgument,
+                "train: --config and --demo-config both say where the settings come from: choose one");
   if (args.demo_config) {
     config = demo_train_config();
   } else if (!args.config.empty()) {
@@ -73,12 +74,13 @@ void run_train(const TrainArgs& args) {
   Trainer trainer(config, args.resume ? Trainer::Start::Resume : Trainer::Start::Fresh);
   const TrainConfig& c = trainer.config();
   if (!c.run.quiet) {
-    std::printf("training %s (paths %s) on %s (%s): %lld train images, %lld captions; validation %lld images; vocabulary %lld words\n",
-                to_string(c.model.image.backbone), to_string(c.model.paths).c_str(), c.run.data_dir.c_str(), to_string(*c.data_kind),
-                static_cast<long long>(trainer.train_data().image_count()),
-                static_cast<long long>(trainer.train_data().caption_count()),
-                static_cast<long long>(trainer.val_data().image_count()),
-                static_cast<long long>(trainer.vocabulary().size()));
+    std::printf(
+        "training %s (paths %s) on %s (%s): %lld train images, %lld captions; validation %lld images; vocabulary %lld "
+        "words\n",
+        to_string(c.model.image.backbone), to_string(c.model.paths).c_str(), c.run.data_dir.c_str(),
+        to_string(*c.data_kind), static_cast<long long>(trainer.train_data().image_count()),
+        static_cast<long long>(trainer.train_data().caption_count()),
+        static_cast<long long>(trainer.val_data().image_count()), static_cast<long long>(trainer.vocabulary().size()));
     if (args.resume)
       std::printf("resuming after epoch %lld of %lld\n", static_cast<long long>(trainer.epochs_done()),
                   static_cast<long long>(c.run.epochs));
@@ -87,9 +89,9 @@ void run_train(const TrainArgs& args) {
   TrainHooks hooks;
   hooks.on_epoch = [&](const EpochReport& r) {
     if (!c.run.quiet) {
-      std::printf("epoch %lld/%lld  loss %.4f  lr %.3g  val R@1 i2t %.2f t2i %.2f  rsum %.2f", static_cast<long long>(r.epoch),
-                  static_cast<long long>(c.run.epochs), r.train_loss, r.learning_rate, r.val.i2t.r1, r.val.t2i.r1,
-                  r.val.rsum);
+      std::printf("epoch %lld/%lld  loss %.4f  lr %.3g  val R@1 i2t %.2f t2i %.2f  rsum %.2f",
+                  static_cast<long long>(r.epoch), static_cast<long long>(c.run.epochs), r.train_loss, r.learning_rate,
+                  r.val.i2t.r1, r.val.t2i.r1, r.val.rsum);
       if (c.model.paths.i2t) std::printf("  caption loss %.3f  val CIDEr-D %.3f", r.losses.caption, r.val_cider);
       if (c.model.paths.t2i) std::printf("  G %.3f  D %.3f", r.losses.generator, r.losses.discriminator);
       std::printf("  %.1fs%s\n", r.seconds, r.best ? "  (best)" : "");
@@ -110,7 +112,8 @@ void add_train(CLI::App& gxn) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* cmd = gxn.add_subcommand(
       "train",
-      "Train a GXN model (the embedding path, and with --paths the caption decoder and the image generator) on a dataset folder: precomputed features (train_ims.npy, "
+      "Train a GXN model (the embedding path, and with --paths the caption decoder and the image generator) on a "
+      "dataset folder: precomputed features (train_ims.npy, "
       "train_caps.txt, ...) or images with a Karpathy-style dataset.json. Writes RUN/best.gxn (best validation "
       "rsum), RUN/checkpoint.gxn, RUN/log.csv, RUN/vocab.txt and RUN/config.json.");
   cmd->add_option("--data", args->data, "Dataset folder (default on --resume: the run's)");

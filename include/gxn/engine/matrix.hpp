@@ -16,8 +16,7 @@ struct MatrixView {
 
   MatrixView() = default;
   MatrixView(const float* d, std::int64_t r, std::int64_t c) : data(d), rows(r), cols(c), stride(c) {}
-  MatrixView(const float* d, std::int64_t r, std::int64_t c, std::int64_t s)
-      : data(d), rows(r), cols(c), stride(s) {}
+  MatrixView(const float* d, std::int64_t r, std::int64_t c, std::int64_t s) : data(d), rows(r), cols(c), stride(s) {}
 
   const float* row(std::int64_t r) const { return data + r * stride; }
   float operator()(std::int64_t r, std::int64_t c) const { return data[r * stride + c]; }

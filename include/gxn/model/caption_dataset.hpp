@@ -29,8 +29,8 @@
 
 #include "gxn/engine/data/captions_per_image.hpp"
 #include "gxn/engine/io/image.hpp"
-#include "gxn/engine/metrics/caption_metrics.hpp"
 #include "gxn/engine/matrix.hpp"
+#include "gxn/engine/metrics/caption_metrics.hpp"
 #include "gxn/engine/text/vocabulary.hpp"
 #include "gxn/model/config.hpp"
 #include "gxn/model/model_inputs.hpp"
@@ -39,8 +39,8 @@ namespace gxn {
 
 enum class DataKind { Precomp, Images };
 
-const char* to_string(DataKind kind);                // "precomp", "images"
-DataKind parse_data_kind(const std::string& name);   // gxn::Error listing the names
+const char* to_string(DataKind kind);               // "precomp", "images"
+DataKind parse_data_kind(const std::string& name);  // gxn::Error listing the names
 
 // The layout of `dir`: images when DIR/dataset.json exists, precomp when DIR/train_ims.npy
 // does. gxn::Error(NotFound) naming `dir` when it is missing or holds neither.
@@ -55,8 +55,8 @@ struct CaptionDatasetOptions {
   // images: how decoded images become model input (image_input_size, image_tensor); must not be
   // the precomp backbone. Ignored for precomp data.
   ImageEncoderConfig image;
-  std::string image_dir;                           // the image folder; "" = DIR/images
-  std::int64_t max_images = 0;                     // keep only the first N images (and their captions); 0 = all
+  std::string image_dir;                                   // the image folder; "" = DIR/images
+  std::int64_t max_images = 0;                             // keep only the first N images (and their captions); 0 = all
   std::int64_t image_cache_bytes = std::int64_t{2} << 30;  // see the cache policy above
 };
 
@@ -122,7 +122,7 @@ class CaptionDataset {
   void read_precomp(const std::string& dir);
   void read_images(const std::string& dir);
   std::filesystem::path image_folder(const std::string& dir) const;  // options' image_dir, else DIR/images
-  std::string caption_name(std::int64_t caption) const;  // where a caption comes from, for messages
+  std::string caption_name(std::int64_t caption) const;              // where a caption comes from, for messages
   std::vector<Image> decoded_images(const std::vector<std::int64_t>& image_indices);  // through the cache
 
   DataKind kind_;

@@ -28,9 +28,9 @@ enum class DecodeMode {
 
 struct DecodeOptions {
   DecodeMode mode = DecodeMode::Greedy;
-  double temperature = 1.0;     // Sample only; > 0
-  std::int64_t beam_size = 3;   // Beam only; >= 1
-  std::int64_t max_length = 16; // words per caption, <end> not counted; >= 1
+  double temperature = 1.0;      // Sample only; > 0
+  std::int64_t beam_size = 3;    // Beam only; >= 1
+  std::int64_t max_length = 16;  // words per caption, <end> not counted; >= 1
 };
 
 // Decoding never emits <pad> or <start> and stops a caption at its first <end>. A caption

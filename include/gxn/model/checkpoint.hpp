@@ -34,8 +34,8 @@ struct TrainingState {
   double epoch_seconds = 0;         // time spent in the current epoch before a resume
   double learning_rate = 0;
   double best_rsum = -1;
-  std::int64_t best_epoch = 0;      // 0: none yet
-  RetrievalMetrics best;            // validation metrics of best.gxn
+  std::int64_t best_epoch = 0;  // 0: none yet
+  RetrievalMetrics best;        // validation metrics of best.gxn
 
   // "after epoch 3", or "epoch 4 after batch 17": where a checkpoint of this state was taken.
   std::string position() const;
@@ -44,9 +44,8 @@ struct TrainingState {
 class Checkpoint {
  public:
   // Writes `path` atomically.
-  static void write(const std::string& path, const TrainConfig& config, GxnModel& model,
-                    const Vocabulary& vocabulary, const TrainingOptimizers& optimizers, const TrainingState& state,
-                    const TrainLog& log);
+  static void write(const std::string& path, const TrainConfig& config, GxnModel& model, const Vocabulary& vocabulary,
+                    const TrainingOptimizers& optimizers, const TrainingState& state, const TrainLog& log);
 
   // Reads `path` and checks it: gxn::Error naming it when it is missing, not a checkpoint, of
   // another version, truncated or damaged.

@@ -19,9 +19,9 @@ enum class Backbone {
 // How (B, R, D) precomputed region features become one vector per image.
 enum class RegionPooling { Mean, Max };
 
-const char* to_string(Backbone backbone);        // "precomp", "cnn-small", "resnet152", "vgg19", "torchscript"
-const char* to_string(RegionPooling pooling);    // "mean", "max"
-Backbone parse_backbone(const std::string& name);          // throws gxn::Error listing the names
+const char* to_string(Backbone backbone);          // "precomp", "cnn-small", "resnet152", "vgg19", "torchscript"
+const char* to_string(RegionPooling pooling);      // "mean", "max"
+Backbone parse_backbone(const std::string& name);  // throws gxn::Error listing the names
 RegionPooling parse_region_pooling(const std::string& name);
 
 // Feature sizes the built-in CNNs produce.
@@ -73,11 +73,11 @@ struct CaptionDecoderConfig {
 // matching-aware discriminator D(i, t_l) (conditioning_augmentation.hpp, image_generator.hpp,
 // image_discriminator.hpp). A model has them when it is trained with the t2i path.
 struct ImageGeneratorConfig {
-  std::int64_t condition_dim = 128;  // size of t_c
-  std::int64_t noise_dim = 100;      // size of z
-  std::int64_t generator_channels = 64;      // width of G's first block, halved per upsampling
-  std::int64_t discriminator_channels = 64;  // width of D's first convolution, doubled per step
-  std::int64_t discriminator_text_dim = 128; // t_l compressed to this before D joins it to the image
+  std::int64_t condition_dim = 128;           // size of t_c
+  std::int64_t noise_dim = 100;               // size of z
+  std::int64_t generator_channels = 64;       // width of G's first block, halved per upsampling
+  std::int64_t discriminator_channels = 64;   // width of D's first convolution, doubled per step
+  std::int64_t discriminator_text_dim = 128;  // t_l compressed to this before D joins it to the image
 };
 
 // The paths a model is trained with, alone or together; they decide which modules it has.

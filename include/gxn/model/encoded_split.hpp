@@ -6,8 +6,8 @@
 //   gxn::EncodedSplit test = gxn::encode_split(encoder, gxn::read_evaluation_split("shapes", "test"));
 //   gxn::RetrievalMetrics m = gxn::evaluate_embeddings(test.images, test.texts, encoder.score_options(),
 //                                                      gxn::EvalProtocol::All);
-#include "gxn/engine/metrics/caption_metrics.hpp"
 #include "gxn/engine/data/evaluation_split.hpp"
+#include "gxn/engine/metrics/caption_metrics.hpp"
 #include "gxn/model/encoder.hpp"
 
 namespace gxn {

@@ -31,7 +31,7 @@ struct EncoderOptions {
   // Threads for LibTorch (set process-wide with torch::set_num_threads) and for decoding
   // images; 0 leaves LibTorch's setting as it is and decodes on OpenMP's default team.
   int threads = 0;
-  bool quiet = false;  // no progress line (it is drawn only when stderr is a terminal anyway)
+  bool quiet = false;        // no progress line (it is drawn only when stderr is a terminal anyway)
   ImageLimits image_limits;  // for image files
   // Where the model runs; unset = where its weights are (the CPU for a model file). A model
   // given in memory is moved there, so the caller's model moves too.
@@ -90,7 +90,7 @@ class Encoder {
   const ModelConfig& config() const { return model_->config(); }
   const Vocabulary& vocabulary() const { return vocabulary_; }
   std::int64_t embed_dim() const { return config().embed_dim; }  // D: rows hold 2·D floats
-  double lambda() const { return config().lambda; }  // the s* weight of the abstract part
+  double lambda() const { return config().lambda; }              // the s* weight of the abstract part
 
   // s* as the model defines it: λ = lambda(), threads = options().threads.
   ScoreOptions score_options() const;
@@ -108,12 +108,14 @@ class Encoder {
   void require_images() const;
   // Checks precomputed features for this model; returns the regions R per row.
   std::int64_t check_features(const MatrixView& features) const;
-  torch::Tensor feature_batch(const MatrixView& features, std::int64_t regions, std::int64_t start, std::int64_t end) const;
+  torch::Tensor feature_batch(const MatrixView& features, std::int64_t regions, std::int64_t start,
+                              std::int64_t end) const;
   // Decodes image files [start, end) of `paths` on worker threads; gxn::Error names the first bad file.
   std::vector<Image> decode_files(const std::vector<std::string>& paths, std::int64_t start, std::int64_t end) const;
   // Captions for `count` images, `inputs(start, end)` giving each batch's model input.
-  std::vector<std::string> caption_batches(std::int64_t count, const std::optional<DecodeOptions>& options,
-                                           const std::function<torch::Tensor(std::int64_t, std::int64_t)>& inputs) const;
+  std::vector<std::string> caption_batches(
+      std::int64_t count, const std::optional<DecodeOptions>& options,
+      const std::function<torch::Tensor(std::int64_t, std::int64_t)>& inputs) const;
 
   mutable GxnModel model_{nullptr};  // encoding does not change the model; LibTorch's forward is not const
   Vocabulary vocabulary_;

@@ -14,8 +14,8 @@
 #include "gxn/model/conditioning_augmentation.hpp"
 #include "gxn/model/config.hpp"
 #include "gxn/model/image_discriminator.hpp"
-#include "gxn/model/image_generator.hpp"
 #include "gxn/model/image_encoder.hpp"
+#include "gxn/model/image_generator.hpp"
 #include "gxn/model/order_similarity.hpp"
 #include "gxn/model/projection.hpp"
 #include "gxn/model/text_encoder.hpp"
@@ -30,8 +30,7 @@ struct GxnModelImpl : torch::nn::Module {
   // Validates `config` (text.vocab_size must be set) and builds the model with random weights.
   // A torchscript backbone is read from config.image.backbone_file unless `scripted_backbone`
   // is given.
-  explicit GxnModelImpl(const ModelConfig& config,
-                        std::optional<torch::jit::Module> scripted_backbone = std::nullopt);
+  explicit GxnModelImpl(const ModelConfig& config, std::optional<torch::jit::Module> scripted_backbone = std::nullopt);
 
   // Starts from the pretrained weights the configuration names: image.backbone_file for
   // resnet152 / vgg19, text.word_vectors for W_e (`vocabulary` maps rows to words). Returns
@@ -54,14 +53,14 @@ struct GxnModelImpl : torch::nn::Module {
   const ModelConfig& config() const { return config_; }
   std::uint64_t fingerprint() const { return model_fingerprint(config_); }
 
-  ImageEncoder image_encoder{nullptr};  // CNN_Enc
-  TextEncoder text_encoder{nullptr};    // W_e, RNN_Enc^h, RNN_Enc^l
+  ImageEncoder image_encoder{nullptr};                                // CNN_Enc
+  TextEncoder text_encoder{nullptr};                                  // W_e, RNN_Enc^h, RNN_Enc^l
   Projection image_to_abstract{nullptr}, image_to_grounded{nullptr};  // P_v^h, P_v^l
   Projection text_to_abstract{nullptr}, text_to_grounded{nullptr};    // P_t^h, P_t^l
-  CaptionDecoder caption_decoder{nullptr};           // RNN_Dec: null unless config.paths.i2t
-  ConditioningAugmentation conditioning{nullptr};    // phi, mu, sigma: null unless config.paths.t2i
-  ImageGenerator image_generator{nullptr};           // G
-  ImageDiscriminator image_discriminator{nullptr};   // D (trained by its own optimiser)
+  CaptionDecoder caption_decoder{nullptr};                            // RNN_Dec: null unless config.paths.i2t
+  ConditioningAugmentation conditioning{nullptr};                     // phi, mu, sigma: null unless config.paths.t2i
+  ImageGenerator image_generator{nullptr};                            // G
+  ImageDiscriminator image_discriminator{nullptr};                    // D (trained by its own optimiser)
 
   bool has_decoder() const { return !caption_decoder.is_empty(); }
   bool has_generator() const { return !image_generator.is_empty(); }

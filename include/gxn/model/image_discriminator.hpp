@@ -10,9 +10,9 @@ namespace gxn {
 
 struct ImageDiscriminatorOptions {
   ImageDiscriminatorOptions(std::int64_t embed_dim) : embed_dim_(embed_dim) {}
-  TORCH_ARG(std::int64_t, embed_dim);        // width of t_l
-  TORCH_ARG(std::int64_t, channels) = 64;    // c: the encoder widths are c, 2c, 4c, 8c
-  TORCH_ARG(std::int64_t, text_dim) = 128;   // t_l is compressed to this width before tiling
+  TORCH_ARG(std::int64_t, embed_dim);       // width of t_l
+  TORCH_ARG(std::int64_t, channels) = 64;   // c: the encoder widths are c, 2c, 4c, 8c
+  TORCH_ARG(std::int64_t, text_dim) = 128;  // t_l is compressed to this width before tiling
 };
 
 struct ImageDiscriminatorImpl : torch::nn::Module {

@@ -17,7 +17,8 @@ torch::Tensor imagenet_normalize(const torch::Tensor& rgb);
 struct ImageEncoderImpl : torch::nn::Module {
   // Builds the backbone with random weights; torchscript loads config.backbone_file, unless
   // `scripted` is given (a model file carries its module). Throws gxn::Error on a bad config.
-  explicit ImageEncoderImpl(const ImageEncoderConfig& config, std::optional<torch::jit::Module> scripted = std::nullopt);
+  explicit ImageEncoderImpl(const ImageEncoderConfig& config,
+                            std::optional<torch::jit::Module> scripted = std::nullopt);
 
   // precomp: (B, D) or (B, R, D) features, regions pooled; the CNNs: (B, 3, H, W) from
   // imagenet_normalize. Returns (B, feature_dim()). A frozen backbone runs without gradients.

@@ -13,7 +13,7 @@ constexpr std::int64_t kImagineImageSize = 64;
 
 struct ImageGeneratorOptions {
   ImageGeneratorOptions(std::int64_t condition_dim) : condition_dim_(condition_dim) {}
-  TORCH_ARG(std::int64_t, condition_dim);  // width of t_c
+  TORCH_ARG(std::int64_t, condition_dim);    // width of t_c
   TORCH_ARG(std::int64_t, noise_dim) = 100;  // width of z
   // Base width c: the 4x4 map has 8c channels, halved by each of the four upsampling blocks
   // (4c, 2c, c, c/2 at 8, 16, 32, 64 pixels). Even, >= 2.
@@ -31,9 +31,9 @@ struct ImageGeneratorImpl : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& noise, const torch::Tensor& condition);
 
   ImageGeneratorOptions options;
-  torch::nn::Linear project{nullptr};          // [z, t_c] -> 8c x 4 x 4
+  torch::nn::Linear project{nullptr};  // [z, t_c] -> 8c x 4 x 4
   torch::nn::BatchNorm2d project_norm{nullptr};
-  torch::nn::Sequential upsample{nullptr};     // the four blocks, the RGB conv and tanh
+  torch::nn::Sequential upsample{nullptr};  // the four blocks, the RGB conv and tanh
 };
 TORCH_MODULE(ImageGenerator);
 

@@ -8,8 +8,8 @@
 namespace gxn {
 
 struct RankingLossOptions {
-  TORCH_ARG(double, lambda) = 0.5;       // weight of the abstract level in s*
-  TORCH_ARG(double, margin) = 0.2;       // alpha
+  TORCH_ARG(double, lambda) = 0.5;         // weight of the abstract level in s*
+  TORCH_ARG(double, margin) = 0.2;         // alpha
   TORCH_ARG(bool, max_violation) = false;  // hardest negative only (VSE++), else all negatives
 };
 

@@ -46,7 +46,7 @@ struct RunSettings {
   // LibTorch's threads and OpenBLAS's (process-wide); 0 = every core. Small models (the demo)
   // train fastest on 1: their many tiny ops gain nothing from threads.
   int threads = 0;
-  std::string device = "cpu";         // "cpu", "cuda" or "cuda:N" (cuda needs a LibTorch with CUDA)
+  std::string device = "cpu";          // "cpu", "cuda" or "cuda:N" (cuda needs a LibTorch with CUDA)
   std::int64_t image_cache_mb = 2048;  // decoded-image cache (caption_dataset.hpp)
   std::int64_t checkpoint_steps = 0;   // also checkpoint every N steps inside an epoch; 0 = at epoch ends only
   bool quiet = false;                  // no progress line, no per-epoch lines
@@ -56,7 +56,7 @@ struct TrainConfig {
   ModelConfig model;  // "model": what is trained, and on which paths (config.hpp)
 
   // The data.
-  std::optional<DataKind> data_kind;   // nullopt ("auto"): detect_data_kind(data_dir)
+  std::optional<DataKind> data_kind;    // nullopt ("auto"): detect_data_kind(data_dir)
   std::int64_t min_word_count = 4;      // vocabulary threshold (training captions only)
   std::int64_t max_caption_tokens = 0;  // captions cut to this many tokens, <start> and <end> counted; 0 = no limit
   std::int64_t val_max_images = 0;      // validate each epoch on the first N images; 0 = all
@@ -68,22 +68,22 @@ struct TrainConfig {
   // every epoch; fewer make an epoch cheaper where the caption encoder dominates its cost).
   std::int64_t captions_per_image = kCaptionsPerImage;
   double learning_rate = 2e-4;
-  double lr_decay = 0.1;             // the rate is multiplied by this ...
+  double lr_decay = 0.1;              // the rate is multiplied by this ...
   std::int64_t lr_decay_epochs = 15;  // ... every this many epochs (0 = constant)
-  double grad_clip = 2.0;            // clip the gradients' global L2 norm; 0 = off
-  std::uint64_t seed = 1;            // weights' initialisation and the order of the data
+  double grad_clip = 2.0;             // clip the gradients' global L2 norm; 0 = off
+  std::uint64_t seed = 1;             // weights' initialisation and the order of the data
 
   // The generative paths' losses (each per caption and summed over the batch, as L_R+ is).
-  double caption_weight = 1.0;   // weight of the i2t loss in the encoders' loss
-  double imagine_weight = 1.0;   // weight of G's loss in the encoders' loss
-  std::int64_t xe_epochs = 5;    // i2t: cross-entropy alone for this many epochs, then the mix
-  double rl_weight = 0.5;        // gamma: (1 - gamma) L_xe + gamma L_rl after xe_epochs
+  double caption_weight = 1.0;  // weight of the i2t loss in the encoders' loss
+  double imagine_weight = 1.0;  // weight of G's loss in the encoders' loss
+  std::int64_t xe_epochs = 5;   // i2t: cross-entropy alone for this many epochs, then the mix
+  double rl_weight = 0.5;       // gamma: (1 - gamma) L_xe + gamma L_rl after xe_epochs
   CaptionRewardKind reward = CaptionRewardKind::CiderD;
-  double sample_temperature = 1.0;  // sampling temperature of self-critical training
-  std::int64_t rl_samples = 5;      // captions sampled per image in a self-critical step
-  double kl_weight = 2.0;           // beta_s: KL(N(mu, sigma) || N(0, 1)) in G's loss
-  double fake_weight = 0.5;         // beta_f: D's weight on generated images
-  double wrong_weight = 0.5;        // beta_w: D's weight on real images with a wrong caption
+  double sample_temperature = 1.0;            // sampling temperature of self-critical training
+  std::int64_t rl_samples = 5;                // captions sampled per image in a self-critical step
+  double kl_weight = 2.0;                     // beta_s: KL(N(mu, sigma) || N(0, 1)) in G's loss
+  double fake_weight = 0.5;                   // beta_f: D's weight on generated images
+  double wrong_weight = 0.5;                  // beta_w: D's weight on real images with a wrong caption
   double discriminator_learning_rate = 2e-4;  // D's own Adam (beta1 0.5, as DCGAN)
 
   RunSettings run;

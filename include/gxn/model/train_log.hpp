@@ -33,12 +33,12 @@ struct StepLosses {
 struct EpochReport {
   std::int64_t epoch = 0;  // 1-based
   double learning_rate = 0;
-  double train_loss = 0;   // mean of the total loss / batch size over the epoch's batches
-  StepLosses losses;       // means over the epoch's batches
-  RetrievalMetrics val;    // on the validation split (val_max_images of it)
-  double val_cider = 0;    // CIDEr-D of greedy captions on the same images (i2t only)
-  double seconds = 0;      // training and validation
-  bool best = false;       // the best rsum so far: written to best.gxn
+  double train_loss = 0;  // mean of the total loss / batch size over the epoch's batches
+  StepLosses losses;      // means over the epoch's batches
+  RetrievalMetrics val;   // on the validation split (val_max_images of it)
+  double val_cider = 0;   // CIDEr-D of greedy captions on the same images (i2t only)
+  double seconds = 0;     // training and validation
+  bool best = false;      // the best rsum so far: written to best.gxn
 };
 
 // The rows of log.csv.

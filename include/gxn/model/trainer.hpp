@@ -38,10 +38,10 @@ namespace gxn {
 class CaptionPathLoss;
 
 struct TrainSummary {
-  std::int64_t epochs_done = 0;  // epochs finished, this call and before it (resumed runs)
-  bool finished = false;         // epochs_done == config.run.epochs
-  std::int64_t best_epoch = 0;   // 0: no epoch finished yet
-  RetrievalMetrics best;         // validation metrics of best.gxn
+  std::int64_t epochs_done = 0;     // epochs finished, this call and before it (resumed runs)
+  bool finished = false;            // epochs_done == config.run.epochs
+  std::int64_t best_epoch = 0;      // 0: no epoch finished yet
+  RetrievalMetrics best;            // validation metrics of best.gxn
   std::vector<EpochReport> epochs;  // the epochs this call ran
 };
 

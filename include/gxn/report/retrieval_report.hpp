@@ -18,9 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include "gxn/report/contact_sheet.hpp"
 #include "gxn/engine/io/image.hpp"
 #include "gxn/engine/metrics/metrics.hpp"
+#include "gxn/report/contact_sheet.hpp"
 
 namespace gxn {
 
@@ -69,8 +69,8 @@ struct ImageQueryResult {
 struct RetrievalReport {
   std::string title = "gxn retrieval report";
   std::vector<std::pair<std::string, std::string>> facts;  // (name, value) lines under the title
-  std::optional<RetrievalMetrics> metrics;                  // the table, when given
-  std::string metrics_note;                                 // e.g. "test split: 300 images, 1500 captions"
+  std::optional<RetrievalMetrics> metrics;                 // the table, when given
+  std::string metrics_note;                                // e.g. "test split: 300 images, 1500 captions"
   std::vector<TextQueryResult> text_queries;
   std::vector<ImageQueryResult> image_queries;
 };

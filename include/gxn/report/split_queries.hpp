@@ -31,9 +31,8 @@ struct ReportSplit {
 // (errors name the file).
 // Throws gxn::Error(Shape / InvalidArgument) for sizes that disagree or an index out of range.
 void add_split_queries(RetrievalReport& report, const ReportSplit& split,
-                       const std::vector<std::int64_t>& caption_queries,
-                       const std::vector<std::int64_t>& image_queries, const ScoreOptions& score,
-                       std::int64_t k = 5, const ImageLimits& limits = {});
+                       const std::vector<std::int64_t>& caption_queries, const std::vector<std::int64_t>& image_queries,
+                       const ScoreOptions& score, std::int64_t k = 5, const ImageLimits& limits = {});
 
 // `n` indices spread evenly over [0, count): i · count / n for i < n (all of them if n ≥ count).
 // Deterministic example queries.

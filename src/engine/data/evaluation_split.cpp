@@ -39,8 +39,8 @@ EvaluationSplit read_evaluation_split(const std::string& dir, const std::string&
     out.captions = std::move(p.captions);
     return out;
   }
-  throw Error(ErrorCode::NotFound, dir + ": neither dataset.json (images with captions) nor " + split + "_ims.npy and " +
-                                       split + "_caps.txt (precomputed features) is there");
+  throw Error(ErrorCode::NotFound, dir + ": neither dataset.json (images with captions) nor " + split +
+                                       "_ims.npy and " + split + "_caps.txt (precomputed features) is there");
 }
 
 }  // namespace gxn

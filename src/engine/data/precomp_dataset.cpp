@@ -42,16 +42,18 @@ PrecompSplit read_precomp_split(const std::string& dir, const std::string& split
 
   NpyArray ims = read_npy(ims_path);
   if (ims.shape.size() != 2 && ims.shape.size() != 3)
-    throw Error(ErrorCode::Shape, ims_path + ": expected shape (N, D) or (N, R, D), got rank " +
-                                      std::to_string(ims.shape.size()));
+    throw Error(ErrorCode::Shape,
+                ims_path + ": expected shape (N, D) or (N, R, D), got rank " + std::to_string(ims.shape.size()));
   const std::int64_t rows = ims.shape[0];
   out.regions = ims.shape.size() == 3 ? ims.shape[1] : 1;
   out.dim = ims.shape.back();
   if (out.regions <= 0 || out.dim <= 0) throw Error(ErrorCode::Shape, ims_path + ": a feature dimension is zero");
   // VSE++ ships some splits with each image's row repeated for its five captions.
   std::int64_t step;
-  if (rows == n_images) step = 1;
-  else if (rows == n_captions) step = kCaptionsPerImage;
+  if (rows == n_images)
+    step = 1;
+  else if (rows == n_captions)
+    step = kCaptionsPerImage;
   else
     throw Error(ErrorCode::Shape, ims_path + " has " + std::to_string(rows) + " rows but " + caps_path + " has " +
                                       std::to_string(n_captions) + " captions: expected " + std::to_string(n_images) +

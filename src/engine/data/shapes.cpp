@@ -65,18 +65,14 @@ class Outline {
   bool contains(std::int64_t x, std::int64_t y) const {
     const std::int64_t ax = x < 0 ? -x : x, ay = y < 0 ? -y : y;
     switch (kind_) {
-      case ShapeKind::Circle:
-        return x * x + y * y <= r_ * r_;
-      case ShapeKind::Square:
-        return ax <= r_ * 7 / 8 && ay <= r_ * 7 / 8;
-      case ShapeKind::Diamond:
-        return ax + ay <= r_ * 5 / 4;
+      case ShapeKind::Circle: return x * x + y * y <= r_ * r_;
+      case ShapeKind::Square: return ax <= r_ * 7 / 8 && ay <= r_ * 7 / 8;
+      case ShapeKind::Diamond: return ax + ay <= r_ * 5 / 4;
       case ShapeKind::Cross: {
         const std::int64_t w = r_ * 2 / 5, l = r_ * 6 / 5;
         return (ax <= w && ay <= l) || (ay <= w && ax <= l);
       }
-      case ShapeKind::Triangle:
-        return in_triangle({x, y}, points_[0], points_[1], points_[2]);
+      case ShapeKind::Triangle: return in_triangle({x, y}, points_[0], points_[1], points_[2]);
       case ShapeKind::Star:
         // The star is the fan of triangles from its centre to consecutive points.
         for (int k = 0; k < 10; ++k)
@@ -120,10 +116,10 @@ void check_scene(const ShapeScene& scene) {
 
 using Words = std::vector<std::string>;
 
-const Words kKindWords[kShapeKinds] = {{"circle", "disc"}, {"square", "block"},     {"triangle"},
+const Words kKindWords[kShapeKinds] = {{"circle", "disc"}, {"square", "block"},    {"triangle"},
                                        {"star"},           {"cross", "plus sign"}, {"diamond", "rhombus"}};
-const Words kColourWords[kShapeColours] = {{"red"},    {"green"},  {"blue"}, {"yellow"},
-                                           {"purple", "violet"}, {"orange"}, {"white"}};
+const Words kColourWords[kShapeColours] = {{"red"},    {"green"}, {"blue"}, {"yellow"}, {"purple", "violet"},
+                                           {"orange"}, {"white"}};
 const Words kSizeWords[2] = {{"small", "little", "tiny"}, {"large", "big"}};
 
 // Places are chosen so that no cell's phrase appears inside another cell's.
@@ -139,10 +135,12 @@ const CellWords kCellWords[kShapeCells] = {
     {{"the left side", "the left edge", "the far left"}, {"on", "at"}, "left"},
     {{"the center", "the middle", "the centre"}, {"in", "at"}, "center"},
     {{"the right side", "the right edge", "the far right"}, {"on", "at"}, "right"},
-    {{"the bottom left", "the lower left", "the bottom left corner", "the lower left corner"}, {"in", "at"},
+    {{"the bottom left", "the lower left", "the bottom left corner", "the lower left corner"},
+     {"in", "at"},
      "bottom-left"},
     {{"the bottom middle", "the bottom center", "the lower middle", "the bottom edge"}, {"at"}, "bottom"},
-    {{"the bottom right", "the lower right", "the bottom right corner", "the lower right corner"}, {"in", "at"},
+    {{"the bottom right", "the lower right", "the bottom right corner", "the lower right corner"},
+     {"in", "at"},
      "bottom-right"},
 };
 
@@ -214,8 +212,8 @@ class Describer {
       }
       case 4:  // "Two shapes on a dark background: ..."
         for (const auto& w : words) parts.push_back(w.noun_phrase() + " " + w.located());
-        return capitalised(count) + (shapes.size() == 1 ? " shape" : " shapes") + " on a dark background: " +
-               joined(parts) + ".";
+        return capitalised(count) + (shapes.size() == 1 ? " shape" : " shapes") +
+               " on a dark background: " + joined(parts) + ".";
       case 5:  // "In the upper left corner there is a big red disc, and at the bottom edge there is ..."
         for (const auto& w : words) parts.push_back(w.located() + " there is " + w.noun_phrase());
         return capitalised(joined(parts, ", and ")) + ".";
@@ -253,9 +251,10 @@ std::uint64_t ShapeScene::key() const {
   // Each shape is one of 9 * 6 * 7 * 2 = 756 values (10 bits); sorted so order does not matter.
   std::vector<std::uint64_t> codes;
   for (const Shape& s : shapes)
-    codes.push_back(1 + static_cast<std::uint64_t>(
-                            ((s.cell * kShapeKinds + static_cast<int>(s.kind)) * kShapeColours +
-                             static_cast<int>(s.colour)) * 2 + static_cast<int>(s.size)));
+    codes.push_back(
+        1 + static_cast<std::uint64_t>(
+                ((s.cell * kShapeKinds + static_cast<int>(s.kind)) * kShapeColours + static_cast<int>(s.colour)) * 2 +
+                static_cast<int>(s.size)));
   std::sort(codes.begin(), codes.end());
   std::uint64_t key = 0;
   for (std::uint64_t c : codes) key = (key << 10) | c;

@@ -10,10 +10,10 @@
 #include <unordered_set>
 #include <vector>
 
-#include "gxn/engine/io/image.hpp"
-#include "gxn/engine/data/shapes.hpp"
-#include "gxn/engine/text/tokenizer.hpp"
 #include "common/splitmix64.hpp"
+#include "gxn/engine/data/shapes.hpp"
+#include "gxn/engine/io/image.hpp"
+#include "gxn/engine/text/tokenizer.hpp"
 
 namespace gxn {
 
@@ -105,7 +105,8 @@ void write_images(const std::vector<ShapesItem>& items, std::int64_t begin, std:
   if (!first_error.empty()) throw Error(first_code, first_error);
 }
 
-std::string dataset_json(const std::vector<ShapesItem>& items, const ShapesSplits& splits, const ShapesDatasetOptions& o) {
+std::string dataset_json(const std::vector<ShapesItem>& items, const ShapesSplits& splits,
+                         const ShapesDatasetOptions& o) {
   nlohmann::ordered_json images = nlohmann::ordered_json::array();
   std::int64_t sentid = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {

@@ -47,8 +47,8 @@ AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
   }
   if (fd_ < 0) {
     const int e = errno;
-    throw Error(ErrorCode::Io, path_ + ": cannot create a temporary file in " + directory_of(path_) + ": " +
-                                   std::strerror(e));
+    throw Error(ErrorCode::Io,
+                path_ + ": cannot create a temporary file in " + directory_of(path_) + ": " + std::strerror(e));
   }
 }
 

@@ -43,7 +43,7 @@ bool gif_first_frame_complete(const std::uint8_t* d, std::size_t n) {
       const std::uint8_t flags = d[p + 8];
       p += 9;
       if (flags & 0x80) p += std::size_t{3} << ((flags & 7) + 1);  // local colour table
-      ++p;                                                          // LZW minimum code size
+      ++p;                                                         // LZW minimum code size
       return skip_sub_blocks();
     } else {
       return false;
@@ -117,9 +117,9 @@ Image decode_image_memory(const void* data, std::size_t size, const std::string&
   const std::string what = "image '" + name + "'";
   if (limits.max_dimension < 1 || limits.max_dimension > detail::kStbMaxDimension || limits.max_pixels < 1)
     throw Error(ErrorCode::InvalidArgument,
-                "image limits for " + what + ": max_dimension must be in [1, " + std::to_string(detail::kStbMaxDimension) +
-                    "] and max_pixels positive, got " + std::to_string(limits.max_dimension) + " and " +
-                    std::to_string(limits.max_pixels));
+                "image limits for " + what + ": max_dimension must be in [1, " +
+                    std::to_string(detail::kStbMaxDimension) + "] and max_pixels positive, got " +
+                    std::to_string(limits.max_dimension) + " and " + std::to_string(limits.max_pixels));
   if (size == 0) throw Error(ErrorCode::Format, "cannot decode " + what + ": the file is empty");
   if (size > static_cast<std::size_t>(INT_MAX))
     throw Error(ErrorCode::Unsupported, "cannot decode " + what + ": files over 2 GiB are not supported");
@@ -139,7 +139,8 @@ Image decode_image_memory(const void* data, std::size_t size, const std::string&
   const bool is_gif = size >= 6 && std::memcmp(bytes, "GIF8", 4) == 0;
   const bool is_bmp = size >= 2 && bytes[0] == 'B' && bytes[1] == 'M';
   if (size >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && !jpeg_huffman_tables_valid(bytes, size))
-    throw Error(ErrorCode::Format, "cannot decode " + what + ": corrupt JPEG (a Huffman table holds more than 256 codes)");
+    throw Error(ErrorCode::Format,
+                "cannot decode " + what + ": corrupt JPEG (a Huffman table holds more than 256 codes)");
   if ((is_gif && !gif_first_frame_complete(bytes, size)) || (is_bmp && !bmp_pixels_complete(bytes, size)))
     throw Error(ErrorCode::Format, "cannot decode " + what + ": truncated " + (is_gif ? "GIF" : "BMP") +
                                        " (the file ends before its image data)");
@@ -166,8 +167,8 @@ std::vector<std::uint8_t> encode_png(const Image& image) {
                                       std::to_string(image.pixels.size()) + " bytes)");
   std::vector<std::uint8_t> png;
   if (!detail::stb_encode_png_rgb(image.pixels.data(), image.width, image.height, image.width * 3, &png))
-    throw Error(ErrorCode::Internal, "encode_png: stb_image_write failed on a " +
-                                         size_text(image.width, image.height) + " image");
+    throw Error(ErrorCode::Internal,
+                "encode_png: stb_image_write failed on a " + size_text(image.width, image.height) + " image");
   return png;
 }
 

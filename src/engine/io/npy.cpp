@@ -93,8 +93,10 @@ class LiteralParser {
       for (std::size_t i = 0; i < d.keys.size(); ++i)
         if (d.keys[i] == key) d.items[i] = value, replaced = true;
       if (!replaced) d.keys.push_back(std::move(key)), d.items.push_back(std::move(value));
-      if (peek() == ',') ++pos_;
-      else if (peek() != '}') fail("a missing ',' or '}' in a dict");
+      if (peek() == ',')
+        ++pos_;
+      else if (peek() != '}')
+        fail("a missing ',' or '}' in a dict");
     }
     ++pos_;  // '}'
     return d;
@@ -107,8 +109,10 @@ class LiteralParser {
     ++pos_;  // '(' or '['
     while (peek() != close) {
       seq.items.push_back(parse_value(depth + 1));
-      if (peek() == ',') ++pos_, comma = true;
-      else if (peek() != close) fail(std::string("a missing ',' or '") + close + "'");
+      if (peek() == ',')
+        ++pos_, comma = true;
+      else if (peek() != close)
+        fail(std::string("a missing ',' or '") + close + "'");
     }
     ++pos_;
     // "(3)" is just 3 in Python; only "(3,)" is a tuple.
@@ -143,11 +147,14 @@ class LiteralParser {
     const std::uint64_t limit = std::numeric_limits<std::int64_t>::max();
     while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') {
       const unsigned digit = static_cast<unsigned>(s_[pos_++] - '0');
-      if (value > (limit - digit) / 10) num.overflow = true;
-      else value = value * 10 + digit;
+      if (value > (limit - digit) / 10)
+        num.overflow = true;
+      else
+        value = value * 10 + digit;
     }
     if (pos_ < s_.size() && (s_[pos_] == 'L' || s_[pos_] == 'l')) ++pos_;  // Python 2 longs, in old files
-    if (pos_ < s_.size() && (s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E')) fail("a number that is not an integer");
+    if (pos_ < s_.size() && (s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E'))
+      fail("a number that is not an integer");
     num.integer = negative ? -static_cast<std::int64_t>(value) : static_cast<std::int64_t>(value);
     return num;
   }
@@ -184,10 +191,12 @@ Dtype parse_descr(const Literal& descr, const std::string& path) {
   if (d == "<f2") return Dtype::Float16;
   if (d == ">f4" || d == ">f2")
     refuse(path, ErrorCode::Unsupported,
-           "dtype '" + d + "' is big-endian; gxn reads little-endian float32 ('<f4') and float16 ('<f2'): "
-           "save a.astype('<f4')");
-  refuse(path, ErrorCode::Unsupported,
-         "dtype '" + d + "' is not supported; gxn reads float32 ('<f4') and float16 ('<f2'): save a.astype(np.float32)");
+           "dtype '" + d +
+               "' is big-endian; gxn reads little-endian float32 ('<f4') and float16 ('<f2'): "
+               "save a.astype('<f4')");
+  refuse(
+      path, ErrorCode::Unsupported,
+      "dtype '" + d + "' is not supported; gxn reads float32 ('<f4') and float16 ('<f2'): save a.astype(np.float32)");
 }
 
 struct Header {
@@ -204,12 +213,17 @@ Header parse_header(const std::string& text, const std::string& path) {
   const Literal* shape = nullptr;
   for (std::size_t i = 0; i < dict.keys.size(); ++i) {
     const std::string& k = dict.keys[i];
-    if (k == "descr") descr = &dict.items[i];
-    else if (k == "fortran_order") fortran = &dict.items[i];
-    else if (k == "shape") shape = &dict.items[i];
-    else refuse(path, ErrorCode::Format, "malformed .npy header (unexpected key '" + k + "')");
+    if (k == "descr")
+      descr = &dict.items[i];
+    else if (k == "fortran_order")
+      fortran = &dict.items[i];
+    else if (k == "shape")
+      shape = &dict.items[i];
+    else
+      refuse(path, ErrorCode::Format, "malformed .npy header (unexpected key '" + k + "')");
   }
-  const std::pair<const Literal*, const char*> required[] = {{descr, "descr"}, {fortran, "fortran_order"}, {shape, "shape"}};
+  const std::pair<const Literal*, const char*> required[] = {
+      {descr, "descr"}, {fortran, "fortran_order"}, {shape, "shape"}};
   for (const auto& [value, name] : required)
     if (!value) refuse(path, ErrorCode::Format, std::string("malformed .npy header (no '") + name + "' key)");
 
@@ -220,7 +234,8 @@ Header parse_header(const std::string& text, const std::string& path) {
   if (fortran->boolean)
     refuse(path, ErrorCode::Unsupported,
            "Fortran-order arrays are not supported; save np.ascontiguousarray(a) instead");
-  if (shape->kind != Literal::Kind::Tuple) refuse(path, ErrorCode::Format, "malformed .npy header ('shape' is not a tuple)");
+  if (shape->kind != Literal::Kind::Tuple)
+    refuse(path, ErrorCode::Format, "malformed .npy header ('shape' is not a tuple)");
   const std::int64_t itemsize = h.dtype == Dtype::Float32 ? 4 : 2;
   for (const Literal& dim : shape->items) {
     if (dim.kind != Literal::Kind::Integer || dim.overflow || dim.integer < 0)
@@ -261,7 +276,8 @@ using File = std::unique_ptr<std::FILE, FileCloser>;
 
 void read_exactly(std::FILE* f, void* dst, std::size_t bytes, const std::string& path, const char* what) {
   if (bytes > 0 && std::fread(dst, 1, bytes, f) != bytes)
-    refuse(path, ErrorCode::Io, std::string("cannot read the ") + what + (std::ferror(f) ? ": read error" : ": file shrank while reading"));
+    refuse(path, ErrorCode::Io,
+           std::string("cannot read the ") + what + (std::ferror(f) ? ": read error" : ": file shrank while reading"));
 }
 
 std::uint32_t little_u32(const unsigned char* p, int bytes) {
@@ -305,8 +321,9 @@ void write_npy_rows(const std::string& path, const std::vector<std::int64_t>& sh
   check_view(rows, path.c_str());
   const std::int64_t count = value_count(path, shape);
   if (count != rows.rows * rows.cols)
-    refuse(path, ErrorCode::Shape, "shape " + shape_repr(shape) + " needs " + std::to_string(count) + " values, given " +
-                                       std::to_string(rows.rows * rows.cols));
+    refuse(path, ErrorCode::Shape,
+           "shape " + shape_repr(shape) + " needs " + std::to_string(count) + " values, given " +
+               std::to_string(rows.rows * rows.cols));
 
   // numpy's layout: dict, spaces, '\n', so that the data starts on a 64-byte boundary.
   const std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape_repr(shape) + ", }";
@@ -346,7 +363,8 @@ NpyArray read_npy(const std::string& path) {
     refuse(path, e == ENOENT ? ErrorCode::NotFound : ErrorCode::Io, std::string("cannot open: ") + std::strerror(e));
   }
   struct stat st {};
-  if (::fstat(::fileno(f.get()), &st) != 0) refuse(path, ErrorCode::Io, std::string("cannot stat: ") + std::strerror(errno));
+  if (::fstat(::fileno(f.get()), &st) != 0)
+    refuse(path, ErrorCode::Io, std::string("cannot stat: ") + std::strerror(errno));
   if (!S_ISREG(st.st_mode)) refuse(path, ErrorCode::Io, "not a regular file");
   const auto size = static_cast<std::uint64_t>(st.st_size);
 
@@ -357,18 +375,21 @@ NpyArray read_npy(const std::string& path) {
   if (got < 8) refuse(path, ErrorCode::Format, "truncated .npy header (file is " + std::to_string(size) + " bytes)");
   const int major = pre[6], minor = pre[7];
   if ((major != 1 && major != 2 && major != 3) || minor != 0)
-    refuse(path, ErrorCode::Unsupported, "unsupported .npy format version " + std::to_string(major) + "." +
-                                             std::to_string(minor) + " (gxn reads 1.0, 2.0 and 3.0)");
+    refuse(path, ErrorCode::Unsupported,
+           "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) +
+               " (gxn reads 1.0, 2.0 and 3.0)");
   const int len_bytes = major == 1 ? 2 : 4;
   const std::uint64_t preamble = kMagicSize + 2 + len_bytes;
-  if (size < preamble) refuse(path, ErrorCode::Format, "truncated .npy header (file is " + std::to_string(size) + " bytes)");
+  if (size < preamble)
+    refuse(path, ErrorCode::Format, "truncated .npy header (file is " + std::to_string(size) + " bytes)");
   if (len_bytes == 4) read_exactly(f.get(), pre + 10, 2, path, "header length");
   const std::uint64_t header_len = little_u32(pre + 8, len_bytes);
   if (header_len > kMaxHeaderBytes)
     refuse(path, ErrorCode::Format, "malformed .npy header (claims " + std::to_string(header_len) + " bytes)");
   if (size < preamble + header_len)
-    refuse(path, ErrorCode::Format, "truncated .npy header (needs " + std::to_string(header_len) + " bytes, file has " +
-                                        std::to_string(size - preamble) + ")");
+    refuse(path, ErrorCode::Format,
+           "truncated .npy header (needs " + std::to_string(header_len) + " bytes, file has " +
+               std::to_string(size - preamble) + ")");
   // Versions 1 and 2 are latin-1, version 3 UTF-8: the keys and dtypes gxn accepts are ASCII
   // in all three, so the bytes are parsed as they are.
   std::string text(header_len, '\0');
@@ -379,11 +400,12 @@ NpyArray read_npy(const std::string& path) {
   const std::uint64_t need = static_cast<std::uint64_t>(h.count) * itemsize;
   const std::uint64_t have = size - preamble - header_len;
   if (have < need)
-    refuse(path, ErrorCode::Format, "truncated data: shape " + shape_repr(h.shape) + " needs " + std::to_string(need) +
-                                        " bytes, file has " + std::to_string(have));
+    refuse(path, ErrorCode::Format,
+           "truncated data: shape " + shape_repr(h.shape) + " needs " + std::to_string(need) + " bytes, file has " +
+               std::to_string(have));
   if (have > need)
-    refuse(path, ErrorCode::Format, std::to_string(have - need) + " unexpected bytes after the data of shape " +
-                                        shape_repr(h.shape));
+    refuse(path, ErrorCode::Format,
+           std::to_string(have - need) + " unexpected bytes after the data of shape " + shape_repr(h.shape));
   if (static_cast<std::uint64_t>(h.count) > std::vector<float>().max_size())
     refuse(path, ErrorCode::Unsupported, "shape " + shape_repr(h.shape) + " is too large for this machine");
 
@@ -420,15 +442,15 @@ void write_npy(const std::string& path, const std::vector<std::int64_t>& shape, 
 
 void write_npy(const std::string& path, const NpyArray& array) {
   if (static_cast<std::int64_t>(array.data.size()) != array.count())
-    refuse(path, ErrorCode::Shape, "shape " + shape_repr(array.shape) + " needs " + std::to_string(array.count()) +
-                                       " values, the array holds " + std::to_string(array.data.size()));
+    refuse(path, ErrorCode::Shape,
+           "shape " + shape_repr(array.shape) + " needs " + std::to_string(array.count()) +
+               " values, the array holds " + std::to_string(array.data.size()));
   write_npy(path, array.shape, array.data.data());
 }
 
 Matrix read_npy_matrix(const std::string& path) {
   NpyArray a = read_npy(path);
-  if (a.shape.size() != 2)
-    refuse(path, ErrorCode::Shape, "expected a 2-D array, found shape " + shape_repr(a.shape));
+  if (a.shape.size() != 2) refuse(path, ErrorCode::Shape, "expected a 2-D array, found shape " + shape_repr(a.shape));
   return Matrix(a.shape[0], a.shape[1], std::move(a.data));
 }
 
@@ -446,8 +468,8 @@ Matrix read_embeddings(const std::string& path) {
 
 void write_embeddings(const std::string& path, const MatrixView& rows) {
   if (rows.cols <= 0 || rows.cols % 2 != 0)
-    refuse(path, ErrorCode::Shape, "embedding rows must hold 2·D values (x_h then x_l), given " +
-                                       std::to_string(rows.cols) + " columns");
+    refuse(path, ErrorCode::Shape,
+           "embedding rows must hold 2·D values (x_h then x_l), given " + std::to_string(rows.cols) + " columns");
   write_npy_rows(path, {rows.rows, 2, rows.cols / 2}, rows);
 }
 

@@ -174,11 +174,10 @@ Image resize_shorter_side(const Image& image, int size) {
   const int new_width = portrait ? size : new_long;
   const int new_height = portrait ? new_long : size;
   if (static_cast<std::int64_t>(new_width) * new_height > ImageLimits{}.max_pixels)
-    throw Error(ErrorCode::InvalidArgument, "resize: a " + std::to_string(image.width) + "x" +
-                                                std::to_string(image.height) + " image resized to " +
-                                                std::to_string(size) + " on its shorter side would be " +
-                                                std::to_string(new_width) + "x" + std::to_string(new_height) +
-                                                ", above the pixel limit");
+    throw Error(ErrorCode::InvalidArgument,
+                "resize: a " + std::to_string(image.width) + "x" + std::to_string(image.height) + " image resized to " +
+                    std::to_string(size) + " on its shorter side would be " + std::to_string(new_width) + "x" +
+                    std::to_string(new_height) + ", above the pixel limit");
   if (new_width == image.width && new_height == image.height) return image;
   return resize_bilinear(image, new_width, new_height);
 }
@@ -215,9 +214,10 @@ ChwImage normalize_to_chw(const Image& image, const std::array<float, 3>& mean, 
   check_image(image, "normalize");
   for (int c = 0; c < 3; ++c)
     if (!(std[c] > 0.0f) || !std::isfinite(std[c]) || !std::isfinite(mean[c]))
-      throw Error(ErrorCode::InvalidArgument, "normalize: channel " + std::to_string(c) + " needs a finite mean and a "
-                                                  "positive finite std, got mean " + std::to_string(mean[c]) +
-                                                  ", std " + std::to_string(std[c]));
+      throw Error(ErrorCode::InvalidArgument, "normalize: channel " + std::to_string(c) +
+                                                  " needs a finite mean and a "
+                                                  "positive finite std, got mean " +
+                                                  std::to_string(mean[c]) + ", std " + std::to_string(std[c]));
   ChwImage out;
   out.channels = 3;
   out.height = image.height;

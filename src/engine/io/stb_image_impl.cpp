@@ -7,7 +7,7 @@
 
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
-#define STBI_NO_STDIO       // gxn reads files itself, with error messages that name them
+#define STBI_NO_STDIO  // gxn reads files itself, with error messages that name them
 #define STBI_NO_LINEAR
 #define STBI_FAILURE_USERMSG
 #define STBI_ONLY_JPEG

@@ -13,8 +13,8 @@
 namespace gxn {
 namespace {
 
-constexpr int kMaxOrder = 4;     // both metrics use n-grams of 1..4 words
-constexpr double kSigma = 6.0;   // CIDEr-D's length penalty
+constexpr int kMaxOrder = 4;    // both metrics use n-grams of 1..4 words
+constexpr double kSigma = 6.0;  // CIDEr-D's length penalty
 constexpr double kCiderScale = 10.0;
 
 // An n-gram as word ids (>= 1) followed by zeros: one key type holds every order without two
@@ -104,7 +104,9 @@ void add_bleu_counts(BleuCounts& c, const Tokens& hypothesis, const std::vector<
   const double length = static_cast<double>(hypothesis.size());
   for (int n = 1; n <= kMaxOrder; ++n) c.total[n - 1] += std::max(0.0, length - n + 1);
   // The reference length closest to the hypothesis length; ties go to the shorter.
-  const auto distance = [&](std::size_t l) { return l > hypothesis.size() ? l - hypothesis.size() : hypothesis.size() - l; };
+  const auto distance = [&](std::size_t l) {
+    return l > hypothesis.size() ? l - hypothesis.size() : hypothesis.size() - l;
+  };
   std::size_t closest = references.front().size();
   for (const Tokens& r : references) {
     if (distance(r.size()) < distance(closest) || (distance(r.size()) == distance(closest) && r.size() < closest))
@@ -117,9 +119,8 @@ void add_bleu_counts(BleuCounts& c, const Tokens& hypothesis, const std::vector<
 BleuScores bleu_from_counts(const BleuCounts& c) {
   BleuScores s;
   if (c.hypothesis_length == 0) return s;  // nothing was said: every precision is 0
-  const double brevity = c.hypothesis_length < c.reference_length
-                             ? std::exp(1.0 - c.reference_length / c.hypothesis_length)
-                             : 1.0;
+  const double brevity =
+      c.hypothesis_length < c.reference_length ? std::exp(1.0 - c.reference_length / c.hypothesis_length) : 1.0;
   double log_sum = 0;
   for (int n = 0; n < kMaxOrder; ++n) {
     // No n-grams of this order, or none matched: precision 0, so BLEU-n and above are 0.
@@ -132,23 +133,25 @@ BleuScores bleu_from_counts(const BleuCounts& c) {
 
 void check_references(const std::vector<Tokens>& references, std::size_t index, const char* what) {
   if (references.empty())
-    throw Error(ErrorCode::InvalidArgument,
-                std::string(what) + ": reference set " + std::to_string(index) + " is empty (each needs at least one reference)");
+    throw Error(ErrorCode::InvalidArgument, std::string(what) + ": reference set " + std::to_string(index) +
+                                                " is empty (each needs at least one reference)");
 }
 
 }  // namespace
 
 Tokens caption_metric_tokens(std::string_view sentence) {
   Tokens tokens = tokenize(sentence);
-  tokens.erase(std::remove_if(tokens.begin(), tokens.end(), [](const std::string& t) { return is_punctuation_token(t); }),
-               tokens.end());
+  tokens.erase(
+      std::remove_if(tokens.begin(), tokens.end(), [](const std::string& t) { return is_punctuation_token(t); }),
+      tokens.end());
   return tokens;
 }
 
 BleuScores corpus_bleu(const std::vector<Tokens>& hypotheses, const std::vector<std::vector<Tokens>>& references) {
   if (hypotheses.size() != references.size())
     throw Error(ErrorCode::InvalidArgument, "corpus_bleu: " + std::to_string(hypotheses.size()) + " hypotheses but " +
-                                                std::to_string(references.size()) + " reference sets (one per hypothesis)");
+                                                std::to_string(references.size()) +
+                                                " reference sets (one per hypothesis)");
   if (hypotheses.empty()) throw Error(ErrorCode::InvalidArgument, "corpus_bleu: no hypotheses to score");
   BleuCounts counts;
   for (std::size_t i = 0; i < hypotheses.size(); ++i) {
@@ -247,8 +250,8 @@ std::size_t CiderD::size() const { return tables_->set_begin.size() - 1; }
 double CiderD::score(const Tokens& hypothesis, std::size_t set) const {
   const Tables& t = *tables_;
   if (set >= size())
-    throw Error(ErrorCode::InvalidArgument,
-                "CiderD::score: reference set " + std::to_string(set) + " out of range (" + std::to_string(size()) + " sets)");
+    throw Error(ErrorCode::InvalidArgument, "CiderD::score: reference set " + std::to_string(set) + " out of range (" +
+                                                std::to_string(size()) + " sets)");
   // Word ids; words no reference uses get ids of their own above the dictionary's, so their
   // n-grams still count (and weigh log N) in the hypothesis norm but match nothing.
   std::vector<std::uint32_t> ids;
@@ -256,9 +259,10 @@ double CiderD::score(const Tokens& hypothesis, std::size_t set) const {
   std::unordered_map<std::string_view, std::uint32_t> unknown;
   for (const std::string& w : hypothesis) {
     auto it = t.words.find(w);
-    ids.push_back(it != t.words.end()
-                      ? it->second
-                      : unknown.emplace(w, static_cast<std::uint32_t>(t.words.size() + 1 + unknown.size())).first->second);
+    ids.push_back(
+        it != t.words.end()
+            ? it->second
+            : unknown.emplace(w, static_cast<std::uint32_t>(t.words.size() + 1 + unknown.size())).first->second);
   }
   // The hypothesis's weighted n-grams: norms over all, the known ones kept to meet the references.
   std::vector<Tables::Entry> known[kMaxOrder];

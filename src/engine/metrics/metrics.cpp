@@ -15,10 +15,10 @@ constexpr std::int64_t kCocoFoldImages = 1000;
 void check_scores(const MatrixView& scores) {
   check_view(scores, "score matrix");
   if (scores.rows < 1 || scores.cols != kCaptionsPerImage * scores.rows)
-    throw Error(ErrorCode::Shape, "score matrix: " + std::to_string(scores.rows) + " images × " +
-                                      std::to_string(scores.cols) + " captions; the protocol needs at least one image and " +
-                                      std::to_string(kCaptionsPerImage) + " captions per image (caption j belongs to image j/" +
-                                      std::to_string(kCaptionsPerImage) + ")");
+    throw Error(ErrorCode::Shape,
+                "score matrix: " + std::to_string(scores.rows) + " images × " + std::to_string(scores.cols) +
+                    " captions; the protocol needs at least one image and " + std::to_string(kCaptionsPerImage) +
+                    " captions per image (caption j belongs to image j/" + std::to_string(kCaptionsPerImage) + ")");
   check_finite(scores, "score matrix");
 }
 
@@ -41,7 +41,8 @@ std::vector<std::int64_t> t2i_ranks(const MatrixView& s) {
     const std::int64_t j0 = b * band, j1 = std::min(s.cols, j0 + band);
     for (std::int64_t i = 0; i < s.rows; ++i) {
       const float* row = s.row(i);
-      for (std::int64_t j = j0; j < j1; ++j) ranks[static_cast<std::size_t>(j)] += rank_of(s(j / kCaptionsPerImage, j), row + j, 1);
+      for (std::int64_t j = j0; j < j1; ++j)
+        ranks[static_cast<std::size_t>(j)] += rank_of(s(j / kCaptionsPerImage, j), row + j, 1);
     }
   }
   return ranks;
@@ -59,8 +60,9 @@ void require_coco_images(const MatrixView& scores, EvalProtocol protocol) {
   if (scores.rows != kCocoImages)
     throw Error(ErrorCode::Shape, std::string("protocol ") + protocol_name(protocol) + " needs the " +
                                       std::to_string(kCocoImages) + " COCO test images (" +
-                                      std::to_string(kCaptionsPerImage * kCocoImages) + " captions); the score matrix has " +
-                                      std::to_string(scores.rows) + " images (use --protocol all for other sets)");
+                                      std::to_string(kCaptionsPerImage * kCocoImages) +
+                                      " captions); the score matrix has " + std::to_string(scores.rows) +
+                                      " images (use --protocol all for other sets)");
 }
 
 }  // namespace
@@ -73,7 +75,8 @@ std::int64_t rank_of(float right_score, const float* scores, std::int64_t count,
 }
 
 float best_own_caption(const float* caption_scores, std::int64_t image) {
-  return *std::max_element(caption_scores + kCaptionsPerImage * image, caption_scores + kCaptionsPerImage * (image + 1));
+  return *std::max_element(caption_scores + kCaptionsPerImage * image,
+                           caption_scores + kCaptionsPerImage * (image + 1));
 }
 
 EvalProtocol parse_protocol(const std::string& name) {
@@ -106,13 +109,14 @@ RankSummary summarize_ranks(const std::vector<std::int64_t>& ranks) {
   if (ranks.empty()) throw Error(ErrorCode::InvalidArgument, "ranks: no ranks to summarize");
   const auto n = static_cast<double>(ranks.size());
   auto recall = [&](std::int64_t k) {
-    return 100.0 * static_cast<double>(std::count_if(ranks.begin(), ranks.end(), [k](std::int64_t r) { return r < k; })) / n;
+    return 100.0 *
+           static_cast<double>(std::count_if(ranks.begin(), ranks.end(), [k](std::int64_t r) { return r < k; })) / n;
   };
   std::vector<std::int64_t> sorted = ranks;
   std::sort(sorted.begin(), sorted.end());
   const std::size_t mid = sorted.size() / 2;
-  const double median = sorted.size() % 2 ? static_cast<double>(sorted[mid])
-                                          : 0.5 * static_cast<double>(sorted[mid - 1] + sorted[mid]);
+  const double median =
+      sorted.size() % 2 ? static_cast<double>(sorted[mid]) : 0.5 * static_cast<double>(sorted[mid - 1] + sorted[mid]);
   double total = 0;
   for (std::int64_t r : ranks) total += static_cast<double>(r);
 

@@ -31,7 +31,8 @@ RetrievalMetrics evaluate_embeddings(const MatrixView& images, const MatrixView&
   std::vector<RetrievalMetrics> folds;
   for (std::int64_t first = 0; first < images.rows; first += fold) {
     const MatrixView fold_images(images.row(first), fold, images.cols, images.stride);
-    const MatrixView fold_texts(texts.row(kCaptionsPerImage * first), kCaptionsPerImage * fold, texts.cols, texts.stride);
+    const MatrixView fold_texts(texts.row(kCaptionsPerImage * first), kCaptionsPerImage * fold, texts.cols,
+                                texts.stride);
     folds.push_back(evaluate_scores(scorer.score_matrix(fold_images, fold_texts)));
   }
   return average_metrics(folds);

@@ -25,7 +25,8 @@ std::string to_json(const RetrievalMetrics& m) {
 }
 
 std::string to_json(const CaptionMetrics& m) {
-  return ordered_json{{"bleu1", m.bleu1}, {"bleu2", m.bleu2}, {"bleu3", m.bleu3}, {"bleu4", m.bleu4}, {"cider", m.cider}}
+  return ordered_json{
+      {"bleu1", m.bleu1}, {"bleu2", m.bleu2}, {"bleu3", m.bleu3}, {"bleu4", m.bleu4}, {"cider", m.cider}}
       .dump();
 }
 

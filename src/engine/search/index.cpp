@@ -16,9 +16,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/checksum.hpp"
 #include "gxn/engine/eigen.hpp"
 #include "gxn/engine/io/atomic_file.hpp"
-#include "common/checksum.hpp"
 #include "gxn/engine/search/score.hpp"
 #include "gxn/error.hpp"
 
@@ -67,7 +67,8 @@ float bits_float(std::uint32_t b) {
 
 void check_lambda(float lambda, const char* what) {
   if (!(lambda >= 0.0f && lambda <= 1.0f))
-    throw Error(ErrorCode::InvalidArgument, std::string(what) + ": lambda " + std::to_string(lambda) + " is outside [0, 1]");
+    throw Error(ErrorCode::InvalidArgument,
+                std::string(what) + ": lambda " + std::to_string(lambda) + " is outside [0, 1]");
 }
 
 }  // namespace
@@ -97,7 +98,8 @@ struct RetrievalIndex::State {
     const auto keep = static_cast<std::ptrdiff_t>(std::min<std::size_t>(mass.size(), kMaxHubs));
     std::partial_sort(mass.begin(), mass.begin() + keep, mass.end());
     hubs.resize(static_cast<std::size_t>(keep));
-    for (std::ptrdiff_t i = 0; i < keep; ++i) hubs[static_cast<std::size_t>(i)] = mass[static_cast<std::size_t>(i)].second;
+    for (std::ptrdiff_t i = 0; i < keep; ++i)
+      hubs[static_cast<std::size_t>(i)] = mass[static_cast<std::size_t>(i)].second;
   }
 
   // [√λ·x_h, √(1−λ)·x_l] for rows [first, first + count) of `m`: an L2 distance on these rows
@@ -136,8 +138,8 @@ RetrievalIndex RetrievalIndex::build(const MatrixView& rows, const IndexOptions&
   check_view(rows, "index rows");
   if (rows.rows < 1) throw Error(ErrorCode::InvalidArgument, "index rows: cannot build an index over no rows");
   if (rows.cols < 2 || rows.cols % 2 != 0)
-    throw Error(ErrorCode::Shape, "index rows: " + std::to_string(rows.cols) +
-                                      " columns; embedding rows hold 2·D values (x_h then x_l)");
+    throw Error(ErrorCode::Shape,
+                "index rows: " + std::to_string(rows.cols) + " columns; embedding rows hold 2·D values (x_h then x_l)");
   check_finite(rows, "index rows");
   check_lambda(options.lambda, "index options");
   if (options.nlist < 0) throw Error(ErrorCode::InvalidArgument, "index options: nlist must not be negative");
@@ -149,8 +151,9 @@ RetrievalIndex RetrievalIndex::build(const MatrixView& rows, const IndexOptions&
   state->side = options.side;
   state->dim = rows.cols / 2;
   const std::int64_t n = rows.rows;
-  state->kind = options.kind == ShortlistKind::Auto ? (n < options.flat_below ? ShortlistKind::Flat : ShortlistKind::Ivf)
-                                                    : options.kind;
+  state->kind = options.kind == ShortlistKind::Auto
+                    ? (n < options.flat_below ? ShortlistKind::Flat : ShortlistKind::Ivf)
+                    : options.kind;
   state->rows = Matrix(n, rows.cols);
   as_eigen(state->rows) = as_eigen(rows);
 
@@ -162,7 +165,8 @@ RetrievalIndex RetrievalIndex::build(const MatrixView& rows, const IndexOptions&
     } else if (state->kind == ShortlistKind::Ivf) {
       std::int64_t nlist = options.nlist;
       if (nlist == 0)
-        nlist = std::clamp<std::int64_t>(std::llround(4.0 * std::sqrt(static_cast<double>(n))), 1, std::max<std::int64_t>(1, n / 39));
+        nlist = std::clamp<std::int64_t>(std::llround(4.0 * std::sqrt(static_cast<double>(n))), 1,
+                                         std::max<std::int64_t>(1, n / 39));
       if (nlist > n)
         throw Error(ErrorCode::InvalidArgument, "index options: nlist " + std::to_string(nlist) + " exceeds the " +
                                                     std::to_string(n) + " rows to train it on");
@@ -215,7 +219,8 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
   const faiss::SearchParameters* params = s.kind == ShortlistKind::Ivf ? &ivf_params : nullptr;
 
   // Queries go to FAISS in batches so the shortlists stay within ~64 MB.
-  const std::int64_t batch = std::max<std::int64_t>(1, std::min<std::int64_t>(4096, (std::int64_t{4} << 20) / shortlist));
+  const std::int64_t batch =
+      std::max<std::int64_t>(1, std::min<std::int64_t>(4096, (std::int64_t{4} << 20) / shortlist));
   std::vector<float> distances;
   std::vector<FaissId> labels;
   for (std::int64_t first = 0; first < queries.rows; first += batch) {
@@ -243,8 +248,11 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
         candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
         found.clear();
         for (std::int64_t item : candidates) found.emplace_back(s.score(query, item), item);
-        const auto better = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
-        const auto keep = static_cast<std::ptrdiff_t>(std::min<std::size_t>(found.size(), static_cast<std::size_t>(out.k)));
+        const auto better = [](const auto& a, const auto& b) {
+          return a.first != b.first ? a.first > b.first : a.second < b.second;
+        };
+        const auto keep =
+            static_cast<std::ptrdiff_t>(std::min<std::size_t>(found.size(), static_cast<std::size_t>(out.k)));
         std::partial_sort(found.begin(), found.begin() + keep, found.end(), better);
         const std::int64_t row = (first + q) * out.k;
         for (std::ptrdiff_t i = 0; i < keep; ++i) {
@@ -296,7 +304,8 @@ RetrievalIndex RetrievalIndex::load(const std::string& path) {
     throw Error(e == ENOENT ? ErrorCode::NotFound : ErrorCode::Io, path + ": cannot open: " + std::strerror(e));
   }
   struct stat st {};
-  if (::fstat(::fileno(f.get()), &st) != 0 || !S_ISREG(st.st_mode)) throw Error(ErrorCode::Io, path + ": not a regular file");
+  if (::fstat(::fileno(f.get()), &st) != 0 || !S_ISREG(st.st_mode))
+    throw Error(ErrorCode::Io, path + ": not a regular file");
   const auto file_size = static_cast<std::uint64_t>(st.st_size);
 
   unsigned char header[kHeaderBytes] = {};
@@ -306,7 +315,8 @@ RetrievalIndex RetrievalIndex::load(const std::string& path) {
   const auto version = static_cast<std::uint32_t>(get(header + 8, 4));
   if (version != kFormatVersion)
     throw Error(ErrorCode::Unsupported, path + ": gxn index format version " + std::to_string(version) +
-                                            " is not supported (this gxn reads version " + std::to_string(kFormatVersion) + ")");
+                                            " is not supported (this gxn reads version " +
+                                            std::to_string(kFormatVersion) + ")");
   auto state = std::make_unique<State>();
   const auto side = get(header + 12, 4), kind = get(header + 16, 4);
   if (side > 1) damaged(path, "unknown indexed side " + std::to_string(side));
@@ -335,7 +345,8 @@ RetrievalIndex RetrievalIndex::load(const std::string& path) {
   if (std::fread(state->rows.data(), 1, rows_size, f.get()) != rows_size ||
       std::fread(blob.data.data(), 1, blob_size, f.get()) != blob_size)
     throw Error(ErrorCode::Io, path + ": read failed");
-  if (content_checksum(state->rows.data(), rows_size, blob.data.data(), blob.data.size()) != checksum) damaged(path, "checksum mismatch: the content is damaged");
+  if (content_checksum(state->rows.data(), rows_size, blob.data.data(), blob.data.size()) != checksum)
+    damaged(path, "checksum mismatch: the content is damaged");
 
   try {
     state->faiss.reset(faiss::read_index(&blob));

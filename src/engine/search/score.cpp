@@ -88,8 +88,7 @@ void require_finite(const MatrixView& m, const char* what, int threads = 1) {
 }
 
 // Embeddings on both sides: well-formed views of rows of 2·D floats, D > 0, same D, finite.
-void check_embeddings(const MatrixView& a, const char* a_name, const MatrixView& b, const char* b_name,
-                      int threads) {
+void check_embeddings(const MatrixView& a, const char* a_name, const MatrixView& b, const char* b_name, int threads) {
   check_view(a, a_name);
   check_view(b, b_name);
   if (a.cols <= 0 || a.cols % 2 != 0)
@@ -110,8 +109,8 @@ void check_k(std::int64_t k) {
 
 // Copies `count` (<= width) rows of m from row `first` into one d-major panel of `width` rows,
 // the x_h half scaled by scale_h and the x_l half by scale_l; missing rows become zeros.
-void pack_panel(const MatrixView& m, std::int64_t first, std::int64_t count, int width, float scale_h,
-                float scale_l, float* dst) {
+void pack_panel(const MatrixView& m, std::int64_t first, std::int64_t count, int width, float scale_h, float scale_l,
+                float* dst) {
   const std::int64_t depth = m.cols;
   const std::int64_t half = depth / 2;
   for (std::int64_t d0 = 0; d0 < depth; d0 += kPackDepthBlock) {
@@ -148,7 +147,8 @@ std::vector<Task> plan_tasks(std::int64_t col_blocks, std::int64_t row_panels, i
   std::vector<Task> tasks;
   for (std::int64_t b = 0; b < col_blocks - tail_blocks; ++b) tasks.push_back({b, 0, row_panels});
   for (std::int64_t b = col_blocks - tail_blocks; b < col_blocks; ++b)
-    for (std::int64_t p = 0; p < row_panels; p += per_chunk) tasks.push_back({b, p, std::min(row_panels, p + per_chunk)});
+    for (std::int64_t p = 0; p < row_panels; p += per_chunk)
+      tasks.push_back({b, p, std::min(row_panels, p + per_chunk)});
   return tasks;
 }
 
@@ -318,8 +318,7 @@ TopK top_k(const ScoreKernel& kernel, bool image_rows, const MatrixView& queries
   // Super-chunks start at multiples of super_rows: a row's place in its chunk is row % super_rows.
   const std::int64_t super_rows = scoring.super_rows();
 
-  auto sink = [&](int thread, std::int64_t row, int rows, std::int64_t col, int cols, const float* tile,
-                  int stride) {
+  auto sink = [&](int thread, std::int64_t row, int rows, std::int64_t col, int cols, const float* tile, int stride) {
     RowSelections& mine = selections[thread];
     for (int i = 0; i < rows; ++i) {
       const std::int64_t r = (row + i) % super_rows;
@@ -372,8 +371,8 @@ OrderScorer::OrderScorer(ScoreOptions options) : options_(options), isa_(resolve
   if (!(options_.lambda >= 0.0f && options_.lambda <= 1.0f))
     throw Error(ErrorCode::InvalidArgument, "lambda: must lie in [0, 1], got " + std::to_string(options_.lambda));
   if (options_.threads < 0)
-    throw Error(ErrorCode::InvalidArgument, "threads: must be 0 (OpenMP's default) or positive, got " +
-                                                std::to_string(options_.threads));
+    throw Error(ErrorCode::InvalidArgument,
+                "threads: must be 0 (OpenMP's default) or positive, got " + std::to_string(options_.threads));
 }
 
 float OrderScorer::score(const float* t, const float* v, std::int64_t dim2) const {
@@ -392,8 +391,7 @@ void OrderScorer::score_matrix(const MatrixView& images, const MatrixView& texts
                                std::int64_t out_stride) const {
   const int threads = thread_count(options_);
   check_embeddings(images, "images", texts, "texts", threads);
-  if (images.rows > 0 && texts.rows > 0 && out == nullptr)
-    throw Error(ErrorCode::InvalidArgument, "out: null pointer");
+  if (images.rows > 0 && texts.rows > 0 && out == nullptr) throw Error(ErrorCode::InvalidArgument, "out: null pointer");
   if (out_stride < texts.rows)
     throw Error(ErrorCode::Shape, "out_stride: " + std::to_string(out_stride) + " is less than the " +
                                       std::to_string(texts.rows) + " texts per row");
@@ -404,16 +402,20 @@ void OrderScorer::score_matrix(const MatrixView& images, const MatrixView& texts
   // bit for bit either way: v - t and t - v differ only in sign.
   if (images.rows <= texts.rows) {
     BlockedScoring(kernel, /*image_rows=*/true, images, texts, options_.lambda, threads, kUnlimited)
-        .run([&](int, std::int64_t row, int rows, std::int64_t col, int cols, const float* tile, int stride) {
-          for (int i = 0; i < rows; ++i)
-            std::memcpy(out + (row + i) * out_stride + col, tile + i * stride, sizeof(float) * cols);
-        }, no_finish);
+        .run(
+            [&](int, std::int64_t row, int rows, std::int64_t col, int cols, const float* tile, int stride) {
+              for (int i = 0; i < rows; ++i)
+                std::memcpy(out + (row + i) * out_stride + col, tile + i * stride, sizeof(float) * cols);
+            },
+            no_finish);
   } else {
     BlockedScoring(kernel, /*image_rows=*/false, texts, images, options_.lambda, threads, kUnlimited)
-        .run([&](int, std::int64_t row, int rows, std::int64_t col, int cols, const float* tile, int stride) {
-          for (int j = 0; j < cols; ++j)
-            for (int i = 0; i < rows; ++i) out[(col + j) * out_stride + row + i] = tile[i * stride + j];
-        }, no_finish);
+        .run(
+            [&](int, std::int64_t row, int rows, std::int64_t col, int cols, const float* tile, int stride) {
+              for (int j = 0; j < cols; ++j)
+                for (int i = 0; i < rows; ++i) out[(col + j) * out_stride + row + i] = tile[i * stride + j];
+            },
+            no_finish);
   }
 }
 

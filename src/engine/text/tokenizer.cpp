@@ -73,8 +73,8 @@ bool is_separator(char32_t c) {
 }
 
 bool is_punctuation(char32_t c) {
-  if (c < 0x80) return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
-                       (c >= 0x7B && c <= 0x7E);
+  if (c < 0x80)
+    return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);
   return c == 0xA1 || c == 0xAB || c == 0xBB || c == 0xBF || (c >= 0x2010 && c <= 0x205E && !is_separator(c)) ||
          c == 0x3001 || c == 0x3002 || c == 0x300C || c == 0x300D;
 }
@@ -121,8 +121,7 @@ class TokenSink {
     for (const char32_t* apostrophe = end - 1; apostrophe > begin; --apostrophe) {
       if (*apostrophe != '\'') continue;
       const std::u32string suffix(apostrophe + 1, end);
-      if (suffix == U"s" || suffix == U"re" || suffix == U"ve" || suffix == U"ll" || suffix == U"d" ||
-          suffix == U"m") {
+      if (suffix == U"s" || suffix == U"re" || suffix == U"ve" || suffix == U"ll" || suffix == U"d" || suffix == U"m") {
         emit(begin, apostrophe);
         emit(apostrophe, end);
         return;

@@ -102,8 +102,8 @@ bool Vocabulary::contains(std::string_view word) const { return ids_.count(std::
 
 const std::string& Vocabulary::word(std::int64_t id) const {
   if (id < 0 || id >= size())
-    throw Error(ErrorCode::InvalidArgument, "vocabulary: id " + std::to_string(id) + " is out of range [0, " +
-                                                std::to_string(size()) + ")");
+    throw Error(ErrorCode::InvalidArgument,
+                "vocabulary: id " + std::to_string(id) + " is out of range [0, " + std::to_string(size()) + ")");
   return words_[static_cast<std::size_t>(id)];
 }
 
@@ -166,10 +166,12 @@ Vocabulary Vocabulary::from_words(std::vector<std::string> words, const std::str
     if (i < 4 && w != kSpecials[i])
       throw bad(i, "expected the special token " + std::string(kSpecials[i]) + ", found " + printable(w));
     if (i >= 4 && !is_valid_token(w))
-      throw bad(i, "bad word " + printable(w) + " (empty, invalid UTF-8, or holding white space or control characters)");
+      throw bad(i,
+                "bad word " + printable(w) + " (empty, invalid UTF-8, or holding white space or control characters)");
     if (i >= 4 && is_special(w)) throw bad(i, "special token " + printable(w) + " appears again");
     auto [it, inserted] = first.emplace(w, i);
-    if (!inserted) throw bad(i, "duplicate word " + printable(w) + " (first at entry " + std::to_string(it->second) + ")");
+    if (!inserted)
+      throw bad(i, "duplicate word " + printable(w) + " (first at entry " + std::to_string(it->second) + ")");
   }
   return Vocabulary(std::move(words));
 }
@@ -218,11 +220,9 @@ Vocabulary Vocabulary::load(const std::string& path) {
   const auto available = static_cast<std::int64_t>(lines.size()) - 1;
   if (available < count)
     throw Error(ErrorCode::Format, "vocabulary file " + file + " is truncated: the header promises " +
-                                       std::to_string(count) + " entries, the file holds " +
-                                       std::to_string(available));
+                                       std::to_string(count) + " entries, the file holds " + std::to_string(available));
   if (available > count)
-    throw damaged(count + 2, "unexpected content after the " + std::to_string(count) +
-                                 " entries the header promises");
+    throw damaged(count + 2, "unexpected content after the " + std::to_string(count) + " entries the header promises");
 
   std::vector<std::string> words;
   words.reserve(static_cast<std::size_t>(count));

@@ -15,7 +15,7 @@
 namespace gxn {
 
 struct EvaluationSplit {
-  std::string source;   // "DIR (split test)", for messages
+  std::string source;  // "DIR (split test)", for messages
   bool precomputed = false;
   // Precomputed layout: one row of R·D floats per image.
   Matrix features;

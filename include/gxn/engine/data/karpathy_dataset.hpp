@@ -29,10 +29,10 @@ KarpathyDataset read_karpathy_dataset(const std::string& path);
 // One split as training and evaluation take it: each image's file and its first
 // kCaptionsPerImage captions (captions_per_image.hpp), in file order.
 struct SplitImages {
-  std::vector<std::string> paths;         // image_folder / CaptionedImage::path
-  std::vector<std::string> names;         // CaptionedImage::path
-  std::vector<std::string> captions;      // kCaptionsPerImage per image
-  std::vector<std::int64_t> file_index;   // each image's index in the file's "images"
+  std::vector<std::string> paths;        // image_folder / CaptionedImage::path
+  std::vector<std::string> names;        // CaptionedImage::path
+  std::vector<std::string> captions;     // kCaptionsPerImage per image
+  std::vector<std::int64_t> file_index;  // each image's index in the file's "images"
 };
 
 // The images of split `split` of `dataset` (read from `source`, named in errors), at most

@@ -13,10 +13,10 @@
 namespace gxn {
 
 struct PrecompSplit {
-  Matrix features;                    // images × (regions · dim): one row per image
-  std::int64_t regions = 1;           // R (1 for (N, D) files)
-  std::int64_t dim = 0;               // D
-  std::vector<std::string> captions;  // 5 per image: caption j belongs to image j / 5
+  Matrix features;                       // images × (regions · dim): one row per image
+  std::int64_t regions = 1;              // R (1 for (N, D) files)
+  std::int64_t dim = 0;                  // D
+  std::vector<std::string> captions;     // 5 per image: caption j belongs to image j / 5
   std::vector<std::string> image_files;  // {split}_images.txt as written, one per image; empty without it
 
   std::int64_t images() const { return features.rows(); }

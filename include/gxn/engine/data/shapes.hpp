@@ -36,9 +36,9 @@ struct Shape {
 };
 
 struct ShapeScene {
-  std::vector<Shape> shapes;                  // 1..3 shapes, in distinct cells
-  std::array<std::uint8_t, 3> top{};          // background colour at the top row
-  std::array<std::uint8_t, 3> bottom{};       // ... and at the bottom row (linear in between)
+  std::vector<Shape> shapes;             // 1..3 shapes, in distinct cells
+  std::array<std::uint8_t, 3> top{};     // background colour at the top row
+  std::array<std::uint8_t, 3> bottom{};  // ... and at the bottom row (linear in between)
 
   // What the captions say: the shapes' (cell, kind, colour, size), order-independent. Two
   // scenes with the same key cannot be told apart by their captions.
@@ -62,7 +62,6 @@ Image render_shape_scene(const ShapeScene& scene);
 // synonyms and shape orders drawn from `seed`:
 //   "A large red circle in the top left and a small blue square at the bottom middle."
 //   "top-left: red disc, big; bottom: blue square, tiny"
-std::vector<std::string> describe_shape_scene(const ShapeScene& scene, std::uint64_t seed,
-                                              int count = kShapeCaptions);
+std::vector<std::string> describe_shape_scene(const ShapeScene& scene, std::uint64_t seed, int count = kShapeCaptions);
 
 }  // namespace gxn

@@ -42,8 +42,7 @@ struct ImageLimits {
 Image decode_image_file(const std::string& path, const ImageLimits& limits = {});
 
 // As decode_image_file, from `size` bytes in memory; `name` is used in error messages.
-Image decode_image_memory(const void* data, std::size_t size, const std::string& name,
-                          const ImageLimits& limits = {});
+Image decode_image_memory(const void* data, std::size_t size, const std::string& name, const ImageLimits& limits = {});
 
 // The PNG encoding of `image` (deterministic: the same pixels always give the same bytes).
 std::vector<std::uint8_t> encode_png(const Image& image);

@@ -22,14 +22,12 @@ struct ChwImage {
   int width = 0;
   std::vector<float> values;  // channels * height * width
 
-  float at(int c, int y, int x) const {
-    return values[(static_cast<std::size_t>(c) * height + y) * width + x];
-  }
+  float at(int c, int y, int x) const { return values[(static_cast<std::size_t>(c) * height + y) * width + x]; }
 };
 
 struct PreprocessOptions {
-  int resize = 256;  // the shorter side is resized to this
-  int crop = 224;    // then the centre crop x crop is kept
+  int resize = 256;                                   // the shorter side is resized to this
+  int crop = 224;                                     // then the centre crop x crop is kept
   std::array<float, 3> mean{0.485f, 0.456f, 0.406f};  // ImageNet
   std::array<float, 3> std{0.229f, 0.224f, 0.225f};
 };

@@ -30,7 +30,7 @@ enum class IndexedSide { Images = 0, Captions = 1 };
 enum class ShortlistKind { Auto = 0, Flat = 1, Ivf = 2 };
 
 struct IndexOptions {
-  float lambda = 0.5f;                      // s* weight of x_h, in [0, 1]
+  float lambda = 0.5f;  // s* weight of x_h, in [0, 1]
   IndexedSide side = IndexedSide::Images;
   ShortlistKind kind = ShortlistKind::Auto;  // Auto: Flat below `flat_below` rows, IVF from there
   std::int64_t flat_below = 50000;
