@@ -6,12 +6,18 @@
 #include <utility>
 
 #include "common/splitmix64.hpp"
+#include "shape_words.hpp"
 
 namespace gxn {
 
 namespace {
 
 using Random = detail::SplitMix64;
+using detail::kCellWords;
+using detail::kColourWords;
+using detail::kKindWords;
+using detail::kSizeWords;
+using detail::Words;
 
 // ---- Geometry, in integer 1/8-pixel units ----------------------------------------------
 
@@ -88,9 +94,6 @@ class Outline {
   Point points_[10] = {};
 };
 
-constexpr std::array<std::uint8_t, 3> kPalette[kShapeColours] = {
-    {220, 40, 40}, {40, 180, 60}, {50, 90, 230}, {240, 220, 40}, {150, 70, 200}, {245, 140, 30}, {240, 240, 240}};
-
 std::uint8_t clamp_byte(int v) { return static_cast<std::uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v); }
 
 void check_scene(const ShapeScene& scene) {
@@ -113,36 +116,6 @@ void check_scene(const ShapeScene& scene) {
 }
 
 // ---- Words -----------------------------------------------------------------------------
-
-using Words = std::vector<std::string>;
-
-const Words kKindWords[kShapeKinds] = {{"circle", "disc"}, {"square", "block"},    {"triangle"},
-                                       {"star"},           {"cross", "plus sign"}, {"diamond", "rhombus"}};
-const Words kColourWords[kShapeColours] = {{"red"},    {"green"}, {"blue"}, {"yellow"}, {"purple", "violet"},
-                                           {"orange"}, {"white"}};
-const Words kSizeWords[2] = {{"small", "little", "tiny"}, {"large", "big"}};
-
-// Places are chosen so that no cell's phrase appears inside another cell's.
-struct CellWords {
-  Words places;
-  Words prepositions;
-  const char* label;
-};
-const CellWords kCellWords[kShapeCells] = {
-    {{"the top left", "the upper left", "the top left corner", "the upper left corner"}, {"in", "at"}, "top-left"},
-    {{"the top middle", "the top center", "the upper middle", "the top edge"}, {"at"}, "top"},
-    {{"the top right", "the upper right", "the top right corner", "the upper right corner"}, {"in", "at"}, "top-right"},
-    {{"the left side", "the left edge", "the far left"}, {"on", "at"}, "left"},
-    {{"the center", "the middle", "the centre"}, {"in", "at"}, "center"},
-    {{"the right side", "the right edge", "the far right"}, {"on", "at"}, "right"},
-    {{"the bottom left", "the lower left", "the bottom left corner", "the lower left corner"},
-     {"in", "at"},
-     "bottom-left"},
-    {{"the bottom middle", "the bottom center", "the lower middle", "the bottom edge"}, {"at"}, "bottom"},
-    {{"the bottom right", "the lower right", "the bottom right corner", "the lower right corner"},
-     {"in", "at"},
-     "bottom-right"},
-};
 
 const char* const kCountWords[4] = {"no", "one", "two", "three"};
 constexpr int kTemplates = 8;
@@ -325,7 +298,7 @@ Image render_shape_scene(const ShapeScene& scene) {
     const int cx = kCellCentre[s.cell % 3] + s.dx;
     const int cy = kCellCentre[s.cell / 3] + s.dy;
     std::array<int, 3> colour;
-    for (int c = 0; c < 3; ++c) colour[c] = clamp_byte(kPalette[static_cast<int>(s.colour)][c] + s.shade[c]);
+    for (int c = 0; c < 3; ++c) colour[c] = clamp_byte(detail::kPalette[static_cast<int>(s.colour)][c] + s.shade[c]);
     const Outline outline(s.kind, s.radius);
     const int reach = s.radius * 3 / 2 + kUnits;  // beyond every kind's extent
     const int x0 = std::max(0, (cx - reach) / kUnits), x1 = std::min(n - 1, (cx + reach) / kUnits);

@@ -1,0 +1,94 @@
+// Reading shapes captions back into shapes: exact for every template the data uses, partial for
+// captions that only half follow them, and the precision/recall/F1 it gives.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "gxn/engine/data/shape_captions.hpp"
+
+namespace {
+
+using gxn::StatedShape;
+
+std::vector<StatedShape> sorted(std::vector<StatedShape> shapes) {
+  std::sort(shapes.begin(), shapes.end(), [](const StatedShape& a, const StatedShape& b) { return *a.cell < *b.cell; });
+  return shapes;
+}
+
+StatedShape shape(int cell, gxn::ShapeKind kind, gxn::ShapeColour colour, gxn::ShapeSize size) {
+  return {cell, kind, colour, size};
+}
+
+}  // namespace
+
+TEST_CASE("Every caption the shapes data writes parses to exactly its scene's shapes", "[shapes][shape_captions]") {
+  for (std::uint64_t seed = 0; seed < 3000; ++seed) {
+    const gxn::ShapeScene scene = gxn::random_shape_scene(seed);
+    const auto truth = sorted(gxn::stated_shapes(scene));
+    for (const std::string& caption : gxn::describe_shape_scene(scene, seed * 7 + 1, 8)) {  // all 8 templates
+      INFO(caption);
+      const auto parsed = gxn::parse_shape_caption(caption);
+      REQUIRE(parsed.size() == truth.size());
+      for (const auto& s : parsed) REQUIRE(s.complete());
+      REQUIRE(sorted(parsed) == truth);
+    }
+  }
+}
+
+TEST_CASE("A caption that half follows the templates states what it can", "[shapes][shape_captions]") {
+  using K = gxn::ShapeKind;
+  using C = gxn::ShapeColour;
+  using S = gxn::ShapeSize;
+  // Cut short: the second shape has no kind, so only the first is stated.
+  auto p = gxn::parse_shape_caption("a big red circle in the top left and a big");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == shape(0, K::Circle, C::Red, S::Large));
+  // A shape without a place is stated but incomplete.
+  p = gxn::parse_shape_caption("a big red circle and a tiny violet plus sign on the far right");
+  REQUIRE(p.size() == 2);
+  CHECK_FALSE(p[0].cell);
+  CHECK(p[1] == shape(5, K::Cross, C::Purple, S::Small));
+  // Two colours for one shape: the colour is not stated.
+  p = gxn::parse_shape_caption("a small red blue square at the bottom edge");
+  REQUIRE(p.size() == 1);
+  CHECK_FALSE(p[0].colour);
+  CHECK(p[0].cell == 7);
+  // Two kinds run together in one clause state one shape that matches nothing.
+  p = gxn::parse_shape_caption("a red star circle in the center");
+  REQUIRE(p.size() == 1);
+  CHECK_FALSE(p[0].complete());
+  // Words that name nothing state nothing.
+  CHECK(gxn::parse_shape_caption("").empty());
+  CHECK(gxn::parse_shape_caption("two shapes on a dark background").empty());
+  // "top" or "left" alone is no place; before ":" it is a label.
+  p = gxn::parse_shape_caption("top : white rhombus , little");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == shape(1, K::Diamond, C::White, S::Small));
+  CHECK_FALSE(gxn::parse_shape_caption("a little white rhombus top")[0].cell);
+}
+
+TEST_CASE("Precision, recall and F1 of stated shapes against the scene", "[shapes][shape_captions]") {
+  using K = gxn::ShapeKind;
+  using C = gxn::ShapeColour;
+  using S = gxn::ShapeSize;
+  const std::vector<StatedShape> scene = {shape(0, K::Circle, C::Red, S::Large), shape(4, K::Star, C::Blue, S::Small)};
+  gxn::ShapeStatementScore score;
+  // Right, wrong size, and the same right shape stated twice (matched once).
+  gxn::add_caption(score,
+                   gxn::parse_shape_caption("a big red circle in the top left , a big blue star in the center and "
+                                            "a big red circle in the top left"),
+                   scene);
+  CHECK(score.stated == 3);
+  CHECK(score.right == 1);
+  CHECK(score.present == 2);
+  // A caption with nothing right, and one with both shapes right.
+  gxn::add_caption(score, gxn::parse_shape_caption("a green square at the bottom edge"), scene);
+  gxn::add_caption(score, gxn::parse_shape_caption("top-left : red disc , large ; center : blue star , tiny"), scene);
+  CHECK(score.stated == 6);
+  CHECK(score.right == 3);
+  CHECK(score.present == 6);
+  CHECK(score.precision() == Approx(0.5));
+  CHECK(score.recall() == Approx(0.5));
+  CHECK(score.f1() == Approx(0.5));
+  CHECK(gxn::ShapeStatementScore{}.f1() == 0.0);
+}
