@@ -7,6 +7,7 @@
 
 #include "gxn/engine/text/vocabulary.hpp"
 #include "gxn/error.hpp"
+#include "random_draws.hpp"
 #include "tensor_checks.hpp"
 
 namespace gxn {
@@ -72,7 +73,7 @@ CaptionDecoderImpl::CaptionDecoderImpl(const CaptionDecoderOptions& options) : o
   init_state = register_module("init_state", nn::Linear(options_.embed_dim, options_.hidden_dim));
   word_embedding = register_module("word_embedding", nn::Embedding(options_.vocab_size, options_.word_dim));
   nn::init::uniform_(word_embedding->weight, -0.1, 0.1);
-  rnn = register_module("rnn", nn::GRU(nn::GRUOptions(options_.word_dim, options_.hidden_dim).batch_first(true)));
+  rnn = register_module("rnn", Gru(GruOptions{options_.word_dim, options_.hidden_dim, false}));
   output = register_module("output", nn::Linear(options_.hidden_dim, options_.vocab_size));
   image_mean = register_buffer("image_mean", torch::zeros({options_.embed_dim}));
   image_variance = register_buffer("image_variance", torch::ones({options_.embed_dim}));
@@ -100,13 +101,12 @@ void CaptionDecoderImpl::check_image_embeddings(const torch::Tensor& v_l) const 
 
 torch::Tensor CaptionDecoderImpl::initial_state(const torch::Tensor& v_l) {
   const auto standardised = (v_l - image_mean) * torch::rsqrt(image_variance + 1e-5);
-  return torch::tanh(init_state(standardised)).unsqueeze(0);
+  return torch::tanh(init_state(standardised));
 }
 
 torch::Tensor CaptionDecoderImpl::step(const torch::Tensor& tokens, torch::Tensor& state) {
-  auto out = rnn->forward(word_embedding(tokens).unsqueeze(1), state);
-  state = std::get<1>(out);
-  return without_pad_and_start(output(state[0]));
+  state = rnn->step(word_embedding(tokens), state);
+  return without_pad_and_start(output(state));
 }
 
 torch::Tensor CaptionDecoderImpl::forward(const torch::Tensor& v_l, const torch::Tensor& ids,
@@ -142,10 +142,7 @@ torch::Tensor CaptionDecoderImpl::forward(const torch::Tensor& v_l, const torch:
   }
   // Inputs are <start> w1 .. wn (length - 1 tokens); the <end> is only ever a target.
   const auto inputs = word_embedding(ids.narrow(1, 0, max_len - 1));
-  const auto packed = nn::utils::rnn::pack_padded_sequence(inputs, len - 1, /*batch_first=*/true,
-                                                           /*enforce_sorted=*/false);
-  const auto states = std::get<0>(rnn->forward_with_packed_input(packed, initial_state(v_l)));
-  const auto hidden = std::get<0>(nn::utils::rnn::pad_packed_sequence(states, /*batch_first=*/true, 0.0, max_len - 1));
+  const auto hidden = rnn(inputs, len - 1, initial_state(v_l).unsqueeze(0), /*with_states=*/true).states;
   return without_pad_and_start(output(hidden));
 }
 
@@ -200,7 +197,7 @@ DecodedCaptions CaptionDecoderImpl::decode_greedy_or_sample(const torch::Tensor&
       next = log_p.detach().argmax(1);
     } else {
       const auto probs = torch::softmax(logits.detach() / options.temperature, 1);
-      next = torch::multinomial(probs, 1).squeeze(1);
+      next = detail::draw_categorical(probs, options.generator);
     }
     const auto next_log_p = log_p.gather(1, next.unsqueeze(1)).squeeze(1);
     log_probs = log_probs + torch::where(running, next_log_p, torch::zeros_like(next_log_p));
@@ -220,7 +217,7 @@ DecodedCaptions CaptionDecoderImpl::decode_beam(const torch::Tensor& v_l, const 
   torch::NoGradGuard no_grad;
   const std::int64_t batch = v_l.size(0), beam = options.beam_size, vocab = options_.vocab_size;
   const auto long_options = torch::TensorOptions().dtype(torch::kInt64).device(v_l.device());
-  auto state = initial_state(v_l).repeat_interleave(beam, 1);  // (1, B * beam, H), image-major
+  auto state = initial_state(v_l).repeat_interleave(beam, 0);  // (B * beam, H), image-major
   auto tokens = torch::full({batch * beam}, kStart, long_options);
   // Only the first hypothesis is real at the start, so the first step expands one of them.
   auto scores = torch::full({batch, beam}, kMinusInf, v_l.options());
@@ -242,7 +239,7 @@ DecodedCaptions CaptionDecoderImpl::decode_beam(const torch::Tensor& v_l, const 
     history = torch::cat(
         {history.gather(1, parent.unsqueeze(2).expand({batch, beam, history.size(2)})), next.unsqueeze(2)}, 2);
     finished = finished.gather(1, parent).logical_or(next.eq(kEnd)).logical_or(scores.eq(kMinusInf));
-    state = state.index_select(1, (parent + beam_offsets).view(-1));
+    state = state.index_select(0, (parent + beam_offsets).view(-1));
     tokens = next.view(-1);
     if (finished.all().item<bool>()) break;
   }

@@ -13,11 +13,8 @@ TextEncoderImpl::TextEncoderImpl(const TextEncoderConfig& config) : config_(conf
                                                 ": the text encoder needs the vocabulary's size (at least 2)");
   word_embedding = register_module("word_embedding", nn::Embedding(config_.vocab_size, config_.word_dim));
   nn::init::uniform_(word_embedding->weight, -0.1, 0.1);
-  abstract_rnn = register_module(
-      "abstract_rnn",
-      nn::GRU(nn::GRUOptions(config_.word_dim, config_.hidden_dim).batch_first(true).bidirectional(true)));
-  grounded_rnn =
-      register_module("grounded_rnn", nn::GRU(nn::GRUOptions(config_.word_dim, config_.hidden_dim).batch_first(true)));
+  abstract_rnn = register_module("abstract_rnn", Gru(GruOptions{config_.word_dim, config_.hidden_dim, true}));
+  grounded_rnn = register_module("grounded_rnn", Gru(GruOptions{config_.word_dim, config_.hidden_dim, false}));
 }
 
 TextFeatures TextEncoderImpl::forward(const torch::Tensor& ids, const torch::Tensor& lengths) {
@@ -51,11 +48,10 @@ TextFeatures TextEncoderImpl::forward(const torch::Tensor& ids, const torch::Ten
                       std::to_string(config_.vocab_size - 1) + ")");
     }
   }
-  const auto packed = nn::utils::rnn::pack_padded_sequence(word_embedding(ids), len, /*batch_first=*/true,
-                                                           /*enforce_sorted=*/false);
-  // Final hidden states come back in the batch's own order: (directions, B, hidden_dim).
-  const auto h = std::get<1>(abstract_rnn->forward_with_packed_input(packed));
-  const auto l_state = std::get<1>(grounded_rnn->forward_with_packed_input(packed));
+  // The GRUs read each caption up to its length: (directions, B, hidden_dim) final states.
+  const auto words = word_embedding(ids);
+  const auto h = abstract_rnn(words, len).final;
+  const auto l_state = grounded_rnn(words, len).final;
   return {(h[0] + h[1]) / 2, l_state[0]};
 }
 

@@ -15,12 +15,12 @@ using gxn::Vocabulary;
 
 namespace {
 
-DecodeOptions greedy(std::int64_t max_length = 16) { return {DecodeMode::Greedy, 1.0, 1, max_length}; }
+DecodeOptions greedy(std::int64_t max_length = 16) { return {DecodeMode::Greedy, 1.0, 1, max_length, std::nullopt}; }
 DecodeOptions sample(double temperature, std::int64_t max_length = 16) {
-  return {DecodeMode::Sample, temperature, 1, max_length};
+  return {DecodeMode::Sample, temperature, 1, max_length, std::nullopt};
 }
 DecodeOptions beam(std::int64_t size, std::int64_t max_length = 16) {
-  return {DecodeMode::Beam, 1.0, size, max_length};
+  return {DecodeMode::Beam, 1.0, size, max_length, std::nullopt};
 }
 
 // log p(caption | v_l) by teacher forcing, for captions as decode() returns them: a caption

@@ -17,7 +17,7 @@ using gxn::DecodeOptions;
 
 namespace {
 
-const DecodeOptions kSampling{DecodeMode::Sample, 1.0, 1, 8};
+const DecodeOptions kSampling{DecodeMode::Sample, 1.0, 1, 8, std::nullopt};
 
 // Unigram F1 between a caption and the reference caption of image item % 4 (clipped counts), so
 // a batch may hold each tiny-set image several times.
@@ -54,7 +54,7 @@ TEST_CASE("L_rl weights the sampled captions' log-probabilities by their advanta
   // The same draws by hand: the greedy decode takes nothing from the generator.
   torch::manual_seed(5);
   const auto sampled = decoder->decode(v_l, kSampling);
-  const auto baseline = decoder->decode(v_l, {DecodeMode::Greedy, 1.0, 1, 8});
+  const auto baseline = decoder->decode(v_l, {DecodeMode::Greedy, 1.0, 1, 8, std::nullopt});
   double expected = 0, sample_reward = 0, greedy_reward = 0;
   for (std::int64_t i = 0; i < 4; ++i) {
     const double r = unigram_f1(sampled.ids[static_cast<std::size_t>(i)], i);
@@ -114,7 +114,7 @@ gxn::CaptionReward cider_reward(const gxn::CiderD& cider) {
 
 std::vector<std::vector<std::int64_t>> greedy_captions(gxn::CaptionDecoder& decoder) {
   torch::NoGradGuard no_grad;
-  return decoder->decode(tiny::image_embeddings(), {DecodeMode::Greedy, 1.0, 1, 8}).ids;
+  return decoder->decode(tiny::image_embeddings(), {DecodeMode::Greedy, 1.0, 1, 8, std::nullopt}).ids;
 }
 
 double greedy_cider(gxn::CaptionDecoder& decoder, const gxn::CiderD& cider) {
@@ -208,11 +208,11 @@ TEST_CASE("The self-critical loss refuses bad arguments, naming them", "[model][
   auto decoder = tiny::make_decoder(24);
   const auto v_l = tiny::image_embeddings();
   CHECK_THAT(error_of([&] {
-               gxn::self_critical_loss(decoder, v_l, unigram_f1, {DecodeMode::Greedy, 1.0, 1, 8});
+               gxn::self_critical_loss(decoder, v_l, unigram_f1, {DecodeMode::Greedy, 1.0, 1, 8, std::nullopt});
              }),
              Contains("sampling.mode"));
   CHECK_THAT(error_of([&] {
-               gxn::self_critical_loss(decoder, v_l, unigram_f1, {DecodeMode::Sample, 0.0, 1, 8});
+               gxn::self_critical_loss(decoder, v_l, unigram_f1, {DecodeMode::Sample, 0.0, 1, 8, std::nullopt});
              }),
              Contains("temperature"));
   CHECK_THAT(error_of([&] { gxn::self_critical_loss(decoder, v_l, gxn::CaptionReward{}, kSampling); }),

@@ -51,10 +51,18 @@ TEST_CASE("t_h averages the two directions' final states, t_l is the GRU's final
   auto enc = small_encoder();
   auto ids = torch::tensor({{3, 4, 5, 6}}, torch::kInt64);
   auto f = enc(ids, torch::tensor({4}, torch::kInt64));
-  // The same GRUs run directly on the unpadded sequence.
+  // LibTorch's GRUs with the same weights, run directly on the unpadded sequence.
   auto words = enc->word_embedding(ids);
-  auto h = std::get<1>(enc->abstract_rnn(words));
-  auto l = std::get<1>(enc->grounded_rnn(words));
+  const auto libtorch_gru = [](gxn::Gru& gru) {
+    const auto& o = gru->options();
+    torch::nn::GRU ref(
+        torch::nn::GRUOptions(o.input_dim, o.hidden_dim).batch_first(true).bidirectional(o.bidirectional));
+    torch::NoGradGuard no_grad;
+    for (const auto& p : gru->named_parameters()) ref->named_parameters()[p.key()].copy_(p.value());
+    return ref;
+  };
+  auto h = std::get<1>(libtorch_gru(enc->abstract_rnn)(words));
+  auto l = std::get<1>(libtorch_gru(enc->grounded_rnn)(words));
   CHECK(close(f.abstract, (h[0] + h[1]) / 2));
   CHECK(close(f.grounded, l[0]));
 }

@@ -9,7 +9,10 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
+
+#include "gxn/model/gru.hpp"
 
 namespace gxn {
 
@@ -22,7 +25,7 @@ struct CaptionDecoderOptions {
 
 enum class DecodeMode {
   Greedy,  // the most likely token at every step
-  Sample,  // a draw from softmax(logits / temperature), from torch's default generator
+  Sample,  // a draw from softmax(logits / temperature) (DecodeOptions::generator)
   Beam,    // beam search, beam_size hypotheses per image
 };
 
@@ -31,6 +34,9 @@ struct DecodeOptions {
   double temperature = 1.0;      // Sample only; > 0
   std::int64_t beam_size = 3;    // Beam only; >= 1
   std::int64_t max_length = 16;  // words per caption, <end> not counted; >= 1
+  // Sample only: the draws come from this CPU generator (the same draws on every device), or
+  // without one from the default generator of v_l's device.
+  std::optional<at::Generator> generator;
 };
 
 // Decoding never emits <pad> or <start> and stops a caption at its first <end>. A caption
@@ -87,12 +93,12 @@ struct CaptionDecoderImpl : torch::nn::Module {
   torch::nn::Linear init_state{nullptr};         // W_init: standardised v_l -> h0
   torch::Tensor image_mean, image_variance;      // buffers (embed_dim): 0 and 1 until tracked
   torch::nn::Embedding word_embedding{nullptr};  // the decoder's own word vectors
-  torch::nn::GRU rnn{nullptr};                   // one layer, batch first
+  Gru rnn{nullptr};                              // one layer (gru.hpp)
   torch::nn::Linear output{nullptr};             // hidden -> vocabulary logits
 
  private:
-  torch::Tensor initial_state(const torch::Tensor& v_l);  // (1, B, hidden_dim)
-  // One GRU step: tokens (N) int64, state (1, N, hidden) -> new state; returns the logits (N, V).
+  torch::Tensor initial_state(const torch::Tensor& v_l);  // (B, hidden_dim)
+  // One GRU step: tokens (N) int64, state (N, hidden) -> new state; returns the logits (N, V).
   torch::Tensor step(const torch::Tensor& tokens, torch::Tensor& state);
   DecodedCaptions decode_greedy_or_sample(const torch::Tensor& v_l, const DecodeOptions& options);
   DecodedCaptions decode_beam(const torch::Tensor& v_l, const DecodeOptions& options);

@@ -1,10 +1,11 @@
 #pragma once
 // The caption encoders: word embeddings W_e shared by RNN_Enc^h (a bidirectional GRU -> t_h
-// features) and RNN_Enc^l (a GRU -> t_l features). Captions are packed by length, so the GRUs
-// never run over padding.
+// features) and RNN_Enc^l (a GRU -> t_l features). The GRUs (gru.hpp) read each caption up to
+// its length, so they never run over padding.
 #include <torch/torch.h>
 
 #include "gxn/model/config.hpp"
+#include "gxn/model/gru.hpp"
 
 namespace gxn {
 
@@ -25,8 +26,8 @@ struct TextEncoderImpl : torch::nn::Module {
   const TextEncoderConfig& config() const { return config_; }
 
   torch::nn::Embedding word_embedding{nullptr};  // W_e: (vocab_size, word_dim)
-  torch::nn::GRU abstract_rnn{nullptr};          // RNN_Enc^h, bidirectional
-  torch::nn::GRU grounded_rnn{nullptr};          // RNN_Enc^l
+  Gru abstract_rnn{nullptr};                     // RNN_Enc^h, bidirectional
+  Gru grounded_rnn{nullptr};                     // RNN_Enc^l
 
  private:
   TextEncoderConfig config_;
