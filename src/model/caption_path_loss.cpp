@@ -11,12 +11,14 @@ CaptionPathLoss::CaptionPathLoss(const TrainConfig& config, const CaptionDataset
 
 torch::Tensor CaptionPathLoss::operator()(GxnModel& model, const torch::Tensor& distinct_grounded,
                                           const torch::Tensor& caption_grounded, const CaptionBatch& batch,
-                                          const torch::Tensor& ids, bool self_critical) const {
+                                          const torch::Tensor& ids, bool self_critical,
+                                          const at::Generator& generator) const {
   const torch::Tensor xe = model->caption_decoder->xe_loss(caption_grounded, ids, batch.captions.lengths);
   if (!self_critical) return xe;
   DecodeOptions sampling = greedy_decoding(config_.model);
   sampling.mode = DecodeMode::Sample;
   sampling.temperature = config_.sample_temperature;
+  sampling.generator = generator;
   // rl_samples rows per image (row r is image r % U), each sampled on its own.
   const auto images = static_cast<std::int64_t>(batch.distinct_images.size());
   const CaptionReward reward = [&](const std::vector<std::int64_t>& word_ids, std::int64_t item) {

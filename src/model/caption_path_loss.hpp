@@ -23,10 +23,11 @@ class CaptionPathLoss {
   CaptionPathLoss(const TrainConfig& config, const CaptionDataset& train, const Vocabulary& vocabulary);
 
   // distinct_grounded: v_l of the batch's distinct images (U, E); caption_grounded: v_l of each
-  // caption's image (B, E); ids: the captions (B, L) on the model's device.
+  // caption's image (B, E); ids: the captions (B, L) on the model's device. Self-critical
+  // training samples its captions from `generator`.
   torch::Tensor operator()(GxnModel& model, const torch::Tensor& distinct_grounded,
                            const torch::Tensor& caption_grounded, const CaptionBatch& batch, const torch::Tensor& ids,
-                           bool self_critical) const;
+                           bool self_critical, const at::Generator& generator) const;
 
  private:
   const TrainConfig& config_;

@@ -1,6 +1,7 @@
 #include "gxn/model/conditioning_augmentation.hpp"
 
 #include "gxn/error.hpp"
+#include "random_draws.hpp"
 #include "tensor_checks.hpp"
 
 namespace gxn {
@@ -14,13 +15,14 @@ ConditioningAugmentationImpl::ConditioningAugmentationImpl(std::int64_t embed_di
   phi = register_module("phi", nn::Linear(embed_dim, 4 * condition_dim));
 }
 
-ConditioningAugmentationImpl::Output ConditioningAugmentationImpl::forward(const torch::Tensor& t_l) {
+ConditioningAugmentationImpl::Output ConditioningAugmentationImpl::forward(
+    const torch::Tensor& t_l, const std::optional<at::Generator>& generator) {
   detail::check_matrix(t_l, "conditioning augmentation", "t_l", embed_dim_);
   const auto gated = nn::functional::glu(phi(t_l), nn::functional::GLUFuncOptions(1));
   auto mean = gated.narrow(1, 0, condition_dim_);
   auto log_variance = gated.narrow(1, condition_dim_, condition_dim_);
   // Reparameterisation: the sample is a differentiable function of mu and sigma.
-  auto condition = mean + (0.5 * log_variance).exp() * torch::randn_like(mean);
+  auto condition = mean + (0.5 * log_variance).exp() * detail::standard_normal(mean.sizes(), mean.options(), generator);
   return {condition, mean, log_variance};
 }
 

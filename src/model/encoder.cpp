@@ -1,5 +1,6 @@
 #include "gxn/model/encoder.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/InferenceMode.h>
 #include <omp.h>
 
@@ -252,16 +253,13 @@ std::vector<Image> Encoder::imagine(const std::string& caption, std::int64_t cou
   const std::vector<std::int64_t> ids = caption_ids(caption, vocabulary_, 0, "the caption");
   detail::EvalModeScope eval_mode(*model_);
   c10::InferenceMode inference;
-  // z and the conditioning noise come from torch's default generator: seeded for this call,
-  // the caller's state given back after.
-  torch::Tensor images;
-  {
-    detail::SeededRandomScope seeded(seed);
-    const CaptionTensors text = caption_tensors({ids});
-    const torch::Tensor t_l = model_->encode_texts(text.ids.to(device_), text.lengths).grounded.expand({count, -1});
-    const torch::Tensor noise = sample_noise(count, config().generator.noise_dim).to(device_);
-    images = model_->imagine(t_l.contiguous(), noise);
-  }
+  // z and the conditioning noise come from a generator of this call's own: the same seed gives
+  // the same images, and calls from several threads do not draw from each other's numbers.
+  const at::Generator random = at::detail::createCPUGenerator(seed);
+  const CaptionTensors text = caption_tensors({ids});
+  const torch::Tensor t_l = model_->encode_texts(text.ids.to(device_), text.lengths).grounded.expand({count, -1});
+  const torch::Tensor noise = sample_noise(count, config().generator.noise_dim, t_l.options(), random);
+  const torch::Tensor images = model_->imagine(t_l.contiguous(), noise, random);
   // [-1, 1] -> bytes, (count, 3, 64, 64) -> interleaved RGB.
   const torch::Tensor bytes = ((images.to(torch::kCPU, torch::kFloat32) + 1) * 127.5)
                                   .round()

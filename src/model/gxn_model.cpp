@@ -75,12 +75,13 @@ DecodedCaptions GxnModelImpl::caption_images(const torch::Tensor& images, const 
   return caption_decoder->decode(encode_images(images).grounded, options);
 }
 
-torch::Tensor GxnModelImpl::imagine(const torch::Tensor& grounded_texts, const torch::Tensor& noise) {
+torch::Tensor GxnModelImpl::imagine(const torch::Tensor& grounded_texts, const torch::Tensor& noise,
+                                    const std::optional<at::Generator>& generator) {
   if (!has_generator())
     throw Error(ErrorCode::InvalidArgument,
                 "this model has no image generator: train it with the t2i path "
                 "(paths embedding,t2i)");
-  return image_generator(noise, conditioning(grounded_texts).condition);
+  return image_generator(noise, conditioning(grounded_texts, generator).condition);
 }
 
 torch::Tensor GxnModelImpl::similarity(const Embeddings& texts, const Embeddings& images) const {

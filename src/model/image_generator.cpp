@@ -1,6 +1,7 @@
 #include "gxn/model/image_generator.hpp"
 
 #include "gan_weights.hpp"
+#include "random_draws.hpp"
 #include "tensor_checks.hpp"
 
 namespace gxn {
@@ -43,10 +44,11 @@ torch::Tensor ImageGeneratorImpl::forward(const torch::Tensor& noise, const torc
   return upsample->forward(torch::relu(project_norm(x)));
 }
 
-torch::Tensor sample_noise(std::int64_t batch, std::int64_t noise_dim, const torch::TensorOptions& options) {
+torch::Tensor sample_noise(std::int64_t batch, std::int64_t noise_dim, const torch::TensorOptions& options,
+                           const std::optional<at::Generator>& generator) {
   detail::check_at_least(batch, 1, "sample_noise", "batch");
   detail::check_at_least(noise_dim, 1, "sample_noise", "noise_dim");
-  return torch::randn({batch, noise_dim}, options);
+  return detail::standard_normal({batch, noise_dim}, options, generator);
 }
 
 }  // namespace gxn

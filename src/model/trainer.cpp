@@ -6,13 +6,16 @@
 #include <limits>
 #include <sstream>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include "caption_path_loss.hpp"
+#include "common/splitmix64.hpp"
 #include "gxn/engine/progress.hpp"
 #include "gxn/error.hpp"
-#include "gxn/model/compute_threads.hpp"
 #include "gxn/model/device.hpp"
 #include "gxn/model/model_file.hpp"
 #include "imagine_path_loss.hpp"
+#include "parallel_lanes.hpp"
 #include "training_data.hpp"
 
 namespace gxn {
@@ -22,6 +25,14 @@ namespace {
 std::string describe_position(std::int64_t epoch, std::int64_t step, std::int64_t batch, std::int64_t batches) {
   return "epoch " + std::to_string(epoch) + ", step " + std::to_string(step) + " (batch " + std::to_string(batch) +
          " of " + std::to_string(batches) + ")";
+}
+
+// The random draws of step `step` of a run seeded with `seed`, for one lane: a function of
+// (seed, step, lane) alone, so a resumed run draws what the uninterrupted one would have, and
+// the two lanes never share a generator.
+at::Generator step_generator(std::uint64_t seed, std::int64_t step, int lane) {
+  detail::SplitMix64 mix(seed ^ (0xD1B54A32D192ED03ull * static_cast<std::uint64_t>(2 * step + lane + 1)));
+  return at::detail::createCPUGenerator(mix.next());
 }
 
 // Seconds since `start`.
@@ -36,7 +47,7 @@ Trainer::Trainer(const TrainConfig& config, Start start) : config_(config) {
   if (config_.run.out_dir.empty()) throw Error(ErrorCode::InvalidArgument, "out_dir: the run folder is not set");
   if (config_.run.data_dir.empty()) throw Error(ErrorCode::InvalidArgument, "data_dir: the dataset folder is not set");
   device_ = parse_device(config_.run.device);
-  set_compute_threads(config_.run.threads);
+  lanes_ = std::make_unique<detail::ParallelLanes>(config_.run.threads);
   if (!config_.data_kind) config_.data_kind = detect_data_kind(config_.run.data_dir);
   if (start == Start::Resume)
     resume();
@@ -140,52 +151,92 @@ double Trainer::train_step(const CaptionBatch& batch) {
   const TrainingPaths& paths = config_.model.paths;
   const auto ids = batch.captions.ids.to(device_);
   const auto batch_size = static_cast<double>(ids.size(0));
+  const bool caption_side = paths.embedding || paths.t2i, image_side = paths.embedding || paths.i2t;
+  const bool self_critical = config_.rl_weight > 0 && state_.epoch >= config_.xe_epochs;
+  const at::Generator caption_random = step_generator(config_.seed, state_.step, 0);
+  const at::Generator image_random = step_generator(config_.seed, state_.step, 1);
   optimizers_->shared->zero_grad();
-  const Embeddings texts = model_->encode_texts(ids, batch.captions.lengths);
-  const Embeddings distinct = model_->encode_images(batch.images.to(device_));  // one row per distinct image
-  Embeddings images = distinct;
-  if (batch.image_rows.defined()) {  // distinct images -> one row per caption
-    const auto rows = batch.image_rows.to(device_);
-    images = {distinct.abstract.index_select(0, rows), distinct.grounded.index_select(0, rows)};
-  }
+
+  // Forward in two lanes that share no parameters: the captions (the text encoder; with t2i, G
+  // and D, which read t_l) and the images (the CNN; with i2t, RNN_Dec, which reads v_l).
+  Embeddings texts, images;
+  GeneratorPass generator;
+  torch::Tensor caption, discriminator;
+  lanes_->run(
+      [&] {
+        if (!caption_side) return;
+        texts = model_->encode_texts(ids, batch.captions.lengths);
+        if (paths.t2i) generator = generator_pass(model_, config_, texts.grounded, batch, caption_random);
+      },
+      [&] {
+        if (!image_side) return;
+        const Embeddings distinct = model_->encode_images(batch.images.to(device_));  // one row per distinct image
+        images = distinct;
+        if (batch.image_rows.defined()) {  // distinct images -> one row per caption
+          const auto rows = batch.image_rows.to(device_);
+          images = {distinct.abstract.index_select(0, rows), distinct.grounded.index_select(0, rows)};
+        }
+        if (!paths.i2t) return;
+        // A batch of one image has no spread to learn from; the statistics wait for the next one.
+        if (distinct.grounded.size(0) >= 2) model_->caption_decoder->track_image_statistics(distinct.grounded);
+        caption = (*caption_loss_)(model_, distinct.grounded, images.grounded, batch, ids, self_critical, image_random);
+      });
+
+  // L_R+ couples the lanes: it is taken on copies of the embeddings, and its gradients go back
+  // into each lane with that lane's own losses.
   StepLosses losses;
-  torch::Tensor loss = torch::zeros({}, texts.abstract.options());
+  torch::Tensor ranking;
+  std::vector<torch::Tensor> leaves;  // t_h, t_l, v_h, v_l copies
   if (paths.embedding) {
-    const torch::Tensor ranking = ranking_loss_(texts, images, batch.image_ids);
+    for (const auto& e : {texts.abstract, texts.grounded, images.abstract, images.grounded})
+      leaves.push_back(e.detach().requires_grad_(true));
+    ranking = ranking_loss_(Embeddings{leaves[0], leaves[1]}, Embeddings{leaves[2], leaves[3]}, batch.image_ids);
     losses.ranking = ranking.item<double>() / batch_size;
-    loss = loss + ranking;
   }
-  if (paths.i2t) {
-    // A batch of one image has no spread to learn from; the statistics wait for the next one.
-    if (distinct.grounded.size(0) >= 2) model_->caption_decoder->track_image_statistics(distinct.grounded);
-    const bool self_critical = config_.rl_weight > 0 && state_.epoch >= config_.xe_epochs;
-    const torch::Tensor caption =
-        (*caption_loss_)(model_, distinct.grounded, images.grounded, batch, ids, self_critical);
-    losses.caption = caption.item<double>();
-    loss = loss + config_.caption_weight * batch_size * caption;
-  }
-  torch::Tensor discriminator_loss;
-  if (paths.t2i) {
-    const torch::Tensor real = train_data_->generator_targets(batch.distinct_images).to(device_);
-    const ImaginePathLosses imagine = imagine_path_losses(model_, config_, texts.grounded, batch, real);
-    losses.generator = imagine.generator.item<double>();
-    losses.discriminator = imagine.discriminator.item<double>();
-    if (!std::isfinite(losses.discriminator)) diverged("the discriminator's loss", losses.discriminator);
-    loss = loss + config_.imagine_weight * batch_size * imagine.generator;
-    discriminator_loss = imagine.discriminator;
-  }
-  losses.total = loss.item<double>();
+  if (paths.i2t) losses.caption = caption.item<double>();
+  if (paths.t2i) losses.generator = generator.loss.item<double>();
+  losses.total = losses.ranking * batch_size + config_.caption_weight * batch_size * losses.caption +
+                 config_.imagine_weight * batch_size * losses.generator;
   if (!std::isfinite(losses.total)) diverged("the loss", losses.total);
+  if (paths.embedding) ranking.backward();
+
+  // Backward, in the same two lanes. G's loss reaches D's parameters too, but only the shared
+  // ones take its gradient: D learns from its own loss, taken in the other lane meanwhile.
+  lanes_->run(
+      [&] {
+        std::vector<torch::Tensor> roots, grads;
+        if (paths.embedding) roots = {texts.abstract, texts.grounded}, grads = {leaves[0].grad(), leaves[1].grad()};
+        if (paths.t2i) roots.push_back(config_.imagine_weight * batch_size * generator.loss), grads.emplace_back();
+        if (!roots.empty())
+          torch::autograd::backward(roots, grads, c10::nullopt, false, optimizers_->shared_parameters);
+      },
+      [&] {
+        std::vector<torch::Tensor> roots, grads;
+        if (paths.embedding) roots = {images.abstract, images.grounded}, grads = {leaves[2].grad(), leaves[3].grad()};
+        if (paths.i2t) roots.push_back(config_.caption_weight * batch_size * caption), grads.emplace_back();
+        if (!roots.empty())
+          torch::autograd::backward(roots, grads, c10::nullopt, false, optimizers_->shared_parameters);
+        if (!paths.t2i) return;
+        const torch::Tensor real = train_data_->generator_targets(batch.distinct_images).to(device_);
+        discriminator = discriminator_pass(model_, config_, generator, real);
+        optimizers_->discriminator->zero_grad();
+        discriminator.backward();
+      });
+  if (paths.t2i) {
+    losses.discriminator = discriminator.item<double>();
+    if (!std::isfinite(losses.discriminator)) {
+      optimizers_->shared->zero_grad();
+      diverged("the discriminator's loss", losses.discriminator);
+    }
+  }
+
   const double max_norm = config_.grad_clip > 0 ? config_.grad_clip : std::numeric_limits<double>::infinity();
-  loss.backward();
   const double norm = torch::nn::utils::clip_grad_norm_(optimizers_->shared_parameters, max_norm);
   if (!std::isfinite(norm)) {
     optimizers_->shared->zero_grad();
     diverged("the gradient norm", norm);
   }
   if (optimizers_->discriminator) {
-    optimizers_->discriminator->zero_grad();  // drops what G's loss left in D
-    discriminator_loss.backward();
     const double d_norm = torch::nn::utils::clip_grad_norm_(optimizers_->discriminator_parameters, max_norm);
     if (!std::isfinite(d_norm)) {
       optimizers_->shared->zero_grad();

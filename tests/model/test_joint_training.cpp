@@ -121,6 +121,20 @@ TEST_CASE("All three paths train jointly: finite losses, every module learns, th
   REQUIRE(encoder.imagine("a red circle", 1, 8)[0].pixels != images[0].pixels);
 }
 
+TEST_CASE("Two threads train the caption side and the image side at once, to the very weights one thread gives",
+          "[model][trainer][joint]") {
+  TempDir data, one, two;
+  write_shapes(data.path.string());
+  gxn::TrainConfig config = joint_config(data.path.string(), one.path.string());
+  gxn::Trainer a(config);
+  a.train();
+  config.run.out_dir = two.path.string();
+  config.run.threads = 2;
+  gxn::Trainer b(config);
+  b.train();
+  require_same_parameters(a.model(), b.model());
+}
+
 TEST_CASE("A joint run resumes bit for bit, D's optimiser and the self-critical switch included",
           "[model][trainer][joint]") {
   TempDir data, straight, killed;

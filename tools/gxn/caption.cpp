@@ -1,5 +1,7 @@
 // `gxn caption`: the captions a model's decoder (the image->text path) writes for images, or
 // for precomputed feature rows of a precomp model. One line per image: NAME<TAB>caption.
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -39,7 +41,7 @@ void run_caption(const CaptionArgs& args) {
   } else if (args.sample) {
     decode.mode = DecodeMode::Sample;
     decode.temperature = args.temperature;
-    torch::manual_seed(args.seed);
+    decode.generator = at::detail::createCPUGenerator(args.seed);
   }
   std::vector<std::string> names, captions;
   if (!args.features.empty()) {

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <optional>
 
 namespace gxn {
 
@@ -22,10 +23,11 @@ struct ConditioningAugmentationImpl : torch::nn::Module {
     torch::Tensor log_variance;  // log sigma^2, (B, condition_dim)
   };
 
-  // t_l: (B, embed_dim). eps ~ N(0, I) is drawn from the default generator of t_l's device
-  // (seed it with torch::manual_seed). Sampling happens in eval() mode too: imagining several
-  // images for one caption wants the variety; a caller wanting the mode uses Output::mean.
-  Output forward(const torch::Tensor& t_l);
+  // t_l: (B, embed_dim). eps ~ N(0, I) is drawn from `generator` (a CPU generator, whatever
+  // t_l's device), or without one from the default generator of t_l's device. Sampling happens
+  // in eval() mode too: imagining several images for one caption wants the variety; a caller
+  // wanting the mode uses Output::mean.
+  Output forward(const torch::Tensor& t_l, const std::optional<at::Generator>& generator = std::nullopt);
 
   std::int64_t embed_dim() const { return embed_dim_; }
   std::int64_t condition_dim() const { return condition_dim_; }

@@ -45,8 +45,10 @@ struct GxnModelImpl : torch::nn::Module {
   // model's current mode; gxn::Error when the model has no decoder.
   DecodedCaptions caption_images(const torch::Tensor& images, const DecodeOptions& options);
   // Images G imagines for captions' t_l (B, embed_dim), one per row of `noise` (B, noise_dim):
-  // (B, 3, 64, 64) in [-1, 1]. gxn::Error when the model has no generator.
-  torch::Tensor imagine(const torch::Tensor& grounded_texts, const torch::Tensor& noise);
+  // (B, 3, 64, 64) in [-1, 1]; the conditioning augmentation draws from `generator` (see
+  // ConditioningAugmentationImpl::forward). gxn::Error when the model has no generator.
+  torch::Tensor imagine(const torch::Tensor& grounded_texts, const torch::Tensor& noise,
+                        const std::optional<at::Generator>& generator = std::nullopt);
   // s* for every (caption, image) pair: (Bt, Bv), with the model's lambda.
   torch::Tensor similarity(const Embeddings& texts, const Embeddings& images) const;
 

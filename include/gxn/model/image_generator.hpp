@@ -4,6 +4,8 @@
 // stage-I generator.
 #include <torch/torch.h>
 
+#include <optional>
+
 #include <cstdint>
 
 namespace gxn {
@@ -37,8 +39,10 @@ struct ImageGeneratorImpl : torch::nn::Module {
 };
 TORCH_MODULE(ImageGenerator);
 
-// z ~ N(0, I): (batch, noise_dim) from the default generator of options' device (seed it with
-// torch::manual_seed). batch >= 1, noise_dim >= 1.
-torch::Tensor sample_noise(std::int64_t batch, std::int64_t noise_dim, const torch::TensorOptions& options = {});
+// z ~ N(0, I): (batch, noise_dim) in `options`' type and device, drawn from `generator` (a CPU
+// generator, whatever the device) or without one from the default generator of the device.
+// batch >= 1, noise_dim >= 1.
+torch::Tensor sample_noise(std::int64_t batch, std::int64_t noise_dim, const torch::TensorOptions& options = {},
+                           const std::optional<at::Generator>& generator = std::nullopt);
 
 }  // namespace gxn

@@ -36,6 +36,9 @@
 namespace gxn {
 
 class CaptionPathLoss;
+namespace detail {
+class ParallelLanes;
+}
 
 struct TrainSummary {
   std::int64_t epochs_done = 0;     // epochs finished, this call and before it (resumed runs)
@@ -120,6 +123,7 @@ class Trainer {
   RankingLoss ranking_loss_{nullptr};
   std::unique_ptr<CaptionPathLoss> caption_loss_;  // i2t only
   std::unique_ptr<TrainingOptimizers> optimizers_;
+  std::unique_ptr<detail::ParallelLanes> lanes_;  // the caption side and the image side of a step
   TrainingState state_;
   TrainLog log_;
   StepLosses last_step_;
