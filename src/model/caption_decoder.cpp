@@ -73,7 +73,8 @@ CaptionDecoderImpl::CaptionDecoderImpl(const CaptionDecoderOptions& options) : o
   init_state = register_module("init_state", nn::Linear(options_.embed_dim, options_.hidden_dim));
   word_embedding = register_module("word_embedding", nn::Embedding(options_.vocab_size, options_.word_dim));
   nn::init::uniform_(word_embedding->weight, -0.1, 0.1);
-  rnn = register_module("rnn", Gru(GruOptions{options_.word_dim, options_.hidden_dim, false}));
+  // Each step reads the previous word and the image: v_l at every step, not only through h0.
+  rnn = register_module("rnn", Gru(GruOptions{options_.word_dim + options_.embed_dim, options_.hidden_dim, false}));
   output = register_module("output", nn::Linear(options_.hidden_dim, options_.vocab_size));
   image_mean = register_buffer("image_mean", torch::zeros({options_.embed_dim}));
   image_variance = register_buffer("image_variance", torch::ones({options_.embed_dim}));
@@ -99,13 +100,12 @@ void CaptionDecoderImpl::check_image_embeddings(const torch::Tensor& v_l) const 
                                       ") floating point, got " + detail::shape_and_type(v_l));
 }
 
-torch::Tensor CaptionDecoderImpl::initial_state(const torch::Tensor& v_l) {
-  const auto standardised = (v_l - image_mean) * torch::rsqrt(image_variance + 1e-5);
-  return torch::tanh(init_state(standardised));
+torch::Tensor CaptionDecoderImpl::standardised(const torch::Tensor& v_l) const {
+  return (v_l - image_mean) * torch::rsqrt(image_variance + 1e-5);
 }
 
-torch::Tensor CaptionDecoderImpl::step(const torch::Tensor& tokens, torch::Tensor& state) {
-  state = rnn->step(word_embedding(tokens), state);
+torch::Tensor CaptionDecoderImpl::step(const torch::Tensor& tokens, const torch::Tensor& image, torch::Tensor& state) {
+  state = rnn->step(torch::cat({word_embedding(tokens), image}, 1), state);
   return without_pad_and_start(output(state));
 }
 
@@ -141,8 +141,11 @@ torch::Tensor CaptionDecoderImpl::forward(const torch::Tensor& v_l, const torch:
                     " is outside the vocabulary (0.." + std::to_string(options_.vocab_size - 1) + ")");
   }
   // Inputs are <start> w1 .. wn (length - 1 tokens); the <end> is only ever a target.
-  const auto inputs = word_embedding(ids.narrow(1, 0, max_len - 1));
-  const auto hidden = rnn(inputs, len - 1, initial_state(v_l).unsqueeze(0), /*with_states=*/true).states;
+  const auto image = standardised(v_l);
+  const auto words = word_embedding(ids.narrow(1, 0, max_len - 1));
+  const auto inputs = torch::cat({words, image.unsqueeze(1).expand({batch, max_len - 1, options_.embed_dim})}, 2);
+  const auto h0 = torch::tanh(init_state(image)).unsqueeze(0);
+  const auto hidden = rnn(inputs, len - 1, h0, /*with_states=*/true).states;
   return without_pad_and_start(output(hidden));
 }
 
@@ -184,13 +187,14 @@ DecodedCaptions CaptionDecoderImpl::decode(const torch::Tensor& v_l, const Decod
 DecodedCaptions CaptionDecoderImpl::decode_greedy_or_sample(const torch::Tensor& v_l, const DecodeOptions& options) {
   const std::int64_t batch = v_l.size(0);
   const auto long_options = torch::TensorOptions().dtype(torch::kInt64).device(v_l.device());
-  auto state = initial_state(v_l);
+  const auto image = standardised(v_l);
+  auto state = torch::tanh(init_state(image));
   auto tokens = torch::full({batch}, kStart, long_options);
   auto running = torch::ones({batch}, long_options.dtype(torch::kBool));
   auto log_probs = torch::zeros({batch}, v_l.options());
   std::vector<torch::Tensor> chosen;
   for (std::int64_t t = 0; t < options.max_length; ++t) {
-    const auto logits = step(tokens, state);
+    const auto logits = step(tokens, image, state);
     const auto log_p = torch::log_softmax(logits, 1);
     torch::Tensor next;
     if (options.mode == DecodeMode::Greedy) {
@@ -217,7 +221,8 @@ DecodedCaptions CaptionDecoderImpl::decode_beam(const torch::Tensor& v_l, const 
   torch::NoGradGuard no_grad;
   const std::int64_t batch = v_l.size(0), beam = options.beam_size, vocab = options_.vocab_size;
   const auto long_options = torch::TensorOptions().dtype(torch::kInt64).device(v_l.device());
-  auto state = initial_state(v_l).repeat_interleave(beam, 0);  // (B * beam, H), image-major
+  const auto image = standardised(v_l).repeat_interleave(beam, 0);  // (B * beam, E), image-major
+  auto state = torch::tanh(init_state(image));                      // (B * beam, H)
   auto tokens = torch::full({batch * beam}, kStart, long_options);
   // Only the first hypothesis is real at the start, so the first step expands one of them.
   auto scores = torch::full({batch, beam}, kMinusInf, v_l.options());
@@ -229,7 +234,7 @@ DecodedCaptions CaptionDecoderImpl::decode_beam(const torch::Tensor& v_l, const 
   auto pad_only = torch::full({vocab}, kMinusInf, v_l.options());
   pad_only[kPad] = 0;
   for (std::int64_t t = 0; t < options.max_length; ++t) {
-    const auto log_p = torch::log_softmax(step(tokens, state), 1).view({batch, beam, vocab});
+    const auto log_p = torch::log_softmax(step(tokens, image, state), 1).view({batch, beam, vocab});
     const auto continuation = torch::where(finished.unsqueeze(2), pad_only.view({1, 1, vocab}), log_p);
     const auto best = (scores.unsqueeze(2) + continuation).view({batch, beam * vocab}).topk(beam, 1);
     scores = std::get<0>(best);

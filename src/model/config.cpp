@@ -49,7 +49,7 @@ template <typename C, typename F>
 Describes<C, CaptionDecoderConfig> describe(C& c, F& f) {
   f(field("word_dim", c.word_dim).range(1, kMaxDim));
   f(field("hidden_dim", c.hidden_dim).range(1, kMaxDim));
-  f(field("max_length", c.max_length).range(1, 1000));
+  f(field("max_length", c.max_length).range(1, 1000).or_zero());
 }
 
 template <typename C, typename F>

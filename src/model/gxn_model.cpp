@@ -22,6 +22,10 @@ GxnModelImpl::GxnModelImpl(const ModelConfig& config, std::optional<torch::jit::
   text_to_abstract = register_module("text_to_abstract", projection(text_dim));
   text_to_grounded = register_module("text_to_grounded", projection(text_dim));
   if (config_.paths.i2t) {
+    if (config_.decoder.max_length < 1)
+      throw Error(ErrorCode::InvalidArgument, "decoder.max_length = " + std::to_string(config_.decoder.max_length) +
+                                                  ": a model's decoder needs a length limit (0 is resolved from "
+                                                  "the training captions by the trainer)");
     CaptionDecoderOptions options;
     options.vocab_size = config_.text.vocab_size;
     options.embed_dim = config_.embed_dim;

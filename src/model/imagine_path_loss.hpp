@@ -16,19 +16,21 @@ namespace gxn {
 
 struct GeneratorPass {
   torch::Tensor loss;       // G's loss, into the shared optimiser's
+  torch::Tensor real;       // the batch's distinct images, as G's targets
   torch::Tensor fake;       // G's images (U, 3, 64, 64), detached
   torch::Tensor t_l;        // the captions they were imagined for (U, E), detached
   torch::Tensor wrong_t_l;  // for each, a caption of another image, detached
 };
 
-// caption_grounded: t_l of every caption of `batch` (B, E). The noise z and the conditioning
-// augmentation's draws come from `random`.
+// caption_grounded: t_l of every caption of `batch` (B, E); real_images: the batch's first K
+// distinct images (K <= U, at least 2) as G's targets, (K, 3, 64, 64) in [-1, 1] on the model's
+// device: G imagines those K. The noise z and the
+// conditioning augmentation's draws come from `random`. With reconstruction_weight > 0, G's
+// loss also holds that times mean |G's image - the real one|.
 GeneratorPass generator_pass(GxnModel& model, const TrainConfig& config, const torch::Tensor& caption_grounded,
-                             const CaptionBatch& batch, const at::Generator& random);
+                             const CaptionBatch& batch, const torch::Tensor& real_images, const at::Generator& random);
 
-// D's loss; real_images: the batch's distinct images as D sees them, (U, 3, 64, 64) on the
-// model's device.
-torch::Tensor discriminator_pass(GxnModel& model, const TrainConfig& config, const GeneratorPass& generator,
-                                 const torch::Tensor& real_images);
+// D's loss on the real images, G's images and the wrong captions.
+torch::Tensor discriminator_pass(GxnModel& model, const TrainConfig& config, const GeneratorPass& generator);
 
 }  // namespace gxn

@@ -50,6 +50,7 @@ Describes<C, TrainConfig> describe(C& c, F& f) {
   f(field("lr_decay_epochs", c.lr_decay_epochs).range(0, kMaxEpochs));
   f(field("grad_clip", c.grad_clip).range(0, 1e6));
   f(field("seed", c.seed));
+  f(field("max_violation_warmup_epochs", c.max_violation_warmup_epochs).range(0, kMaxEpochs));
   f(field("caption_weight", c.caption_weight).range(0, 1e6));
   f(field("imagine_weight", c.imagine_weight).range(0, 1e6));
   f(field("xe_epochs", c.xe_epochs).range(0, kMaxEpochs));
@@ -58,6 +59,8 @@ Describes<C, TrainConfig> describe(C& c, F& f) {
   f(field("sample_temperature", c.sample_temperature).above_zero(100));
   f(field("rl_samples", c.rl_samples).range(1, 100));
   f(field("kl_weight", c.kl_weight).range(0, 1e6));
+  f(field("reconstruction_weight", c.reconstruction_weight).range(0, 1e6));
+  f(field("imagine_images", c.imagine_images).range(2, 65536).or_zero());
   f(field("fake_weight", c.fake_weight).range(0, 1e6));
   f(field("wrong_weight", c.wrong_weight).range(0, 1e6));
   f(field("discriminator_learning_rate", c.discriminator_learning_rate).above_zero(10));
@@ -160,7 +163,6 @@ TrainConfig demo_train_config() {
   c.model.paths.i2t = c.model.paths.t2i = true;
   c.model.decoder.word_dim = 32;
   c.model.decoder.hidden_dim = 128;
-  c.model.decoder.max_length = 12;
   c.model.generator.condition_dim = 32;
   c.model.generator.noise_dim = 32;
   c.model.generator.generator_channels = 16;

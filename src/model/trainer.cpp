@@ -80,6 +80,13 @@ void Trainer::start_fresh() {
   vocabulary_ = train_data_->build_vocabulary(config_.min_word_count);
   encode_captions();
   config_.model.text.vocab_size = vocabulary_.size();
+  if (config_.model.paths.i2t && config_.model.decoder.max_length == 0) {
+    // The decoder may write as many words as the longest training caption has.
+    std::int64_t longest = 1;
+    for (std::int64_t j = 0; j < train_data_->caption_count(); ++j)
+      longest = std::max<std::int64_t>(longest, static_cast<std::int64_t>(train_data_->caption_ids(j).size()) - 2);
+    config_.model.decoder.max_length = longest;
+  }
 
   torch::manual_seed(config_.seed);
   model_ = GxnModel(config_.model);
@@ -97,7 +104,10 @@ void Trainer::resume() {
   const std::string path = checkpoint_path(config_.run.out_dir);
   const Checkpoint checkpoint(path);
   TrainConfig given = config_;
+  // What the run worked out from its data when it started: the vocabulary's size, the decoder's length limit.
   if (given.model.text.vocab_size == 0) given.model.text.vocab_size = checkpoint.config().model.text.vocab_size;
+  if (given.model.decoder.max_length == 0)
+    given.model.decoder.max_length = checkpoint.config().model.decoder.max_length;
   const std::string difference = trajectory_difference(checkpoint.config(), given);
   if (!difference.empty())
     throw Error(ErrorCode::InvalidArgument, path + ": the run was started with " + difference +
@@ -166,7 +176,12 @@ double Trainer::train_step(const CaptionBatch& batch) {
       [&] {
         if (!caption_side) return;
         texts = model_->encode_texts(ids, batch.captions.lengths);
-        if (paths.t2i) generator = generator_pass(model_, config_, texts.grounded, batch, caption_random);
+        if (!paths.t2i) return;
+        const auto distinct = static_cast<std::int64_t>(batch.distinct_images.size());
+        const std::int64_t shown = config_.imagine_images > 0 ? std::min(distinct, config_.imagine_images) : distinct;
+        const std::vector<std::int64_t> imagined(batch.distinct_images.begin(), batch.distinct_images.begin() + shown);
+        const torch::Tensor real = train_data_->generator_targets(imagined).to(device_);
+        generator = generator_pass(model_, config_, texts.grounded, batch, real, caption_random);
       },
       [&] {
         if (!image_side) return;
@@ -188,6 +203,8 @@ double Trainer::train_step(const CaptionBatch& batch) {
   torch::Tensor ranking;
   std::vector<torch::Tensor> leaves;  // t_h, t_l, v_h, v_l copies
   if (paths.embedding) {
+    ranking_loss_->options.max_violation(config_.model.max_violation &&
+                                         state_.epoch >= config_.max_violation_warmup_epochs);
     for (const auto& e : {texts.abstract, texts.grounded, images.abstract, images.grounded})
       leaves.push_back(e.detach().requires_grad_(true));
     ranking = ranking_loss_(Embeddings{leaves[0], leaves[1]}, Embeddings{leaves[2], leaves[3]}, batch.image_ids);
@@ -217,8 +234,7 @@ double Trainer::train_step(const CaptionBatch& batch) {
         if (!roots.empty())
           torch::autograd::backward(roots, grads, c10::nullopt, false, optimizers_->shared_parameters);
         if (!paths.t2i) return;
-        const torch::Tensor real = train_data_->generator_targets(batch.distinct_images).to(device_);
-        discriminator = discriminator_pass(model_, config_, generator, real);
+        discriminator = discriminator_pass(model_, config_, generator);
         optimizers_->discriminator->zero_grad();
         discriminator.backward();
       });

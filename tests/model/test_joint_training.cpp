@@ -31,7 +31,6 @@ gxn::TrainConfig joint_config(const std::string& data, const std::string& out) {
   c.model.embed_dim = 32;
   c.model.decoder.word_dim = 16;
   c.model.decoder.hidden_dim = 32;
-  c.model.decoder.max_length = 8;
   c.model.generator.condition_dim = 8;
   c.model.generator.noise_dim = 8;
   c.model.generator.generator_channels = 16;
@@ -87,6 +86,13 @@ TEST_CASE("All three paths train jointly: finite losses, every module learns, th
   gxn::Trainer trainer(joint_config(data.path.string(), run.path.string()));
   REQUIRE(trainer.model()->has_decoder());
   REQUIRE(trainer.model()->has_generator());
+  // The decoder may write as many words as the longest training caption has, and no more.
+  std::int64_t longest = 0;
+  for (std::int64_t j = 0; j < trainer.train_data().caption_count(); ++j)
+    longest =
+        std::max<std::int64_t>(longest, static_cast<std::int64_t>(trainer.train_data().caption_ids(j).size()) - 2);
+  REQUIRE(trainer.config().model.decoder.max_length == longest);
+  REQUIRE(trainer.model()->config().decoder.max_length == longest);
   const auto before = snapshot(trainer.model());
   const auto summary = trainer.train();
   REQUIRE(summary.finished);

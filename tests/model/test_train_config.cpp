@@ -87,13 +87,13 @@ TEST_CASE("Training paths: parsed by name, and they decide the model's generativ
                Contains("train.json") && Contains("'model.paths'") && Contains("'x'"));
   REQUIRE_THAT(config_error(R"({"reward": "meteor"})"), Contains("'reward'") && Contains("cider, bleu4"));
   REQUIRE_THAT(config_error(R"({"rl_weight": 1.5})"), Contains("rl_weight"));
-  REQUIRE_THAT(config_error(R"({"model": {"paths": "i2t", "decoder": {"max_length": 0}}})"),
+  REQUIRE_THAT(config_error(R"({"model": {"paths": "i2t", "decoder": {"max_length": 1001}}})"),
                Contains("decoder.max_length"));
   REQUIRE_THAT(config_error(R"({"model": {"decoder": {"beams": 3}}})"), Contains("'model.decoder.beams'"));
   // The paths alone decide which generative modules a model has; a module's settings are
   // checked only when its path is trained.
   REQUIRE_THAT(config_error(R"({"model": {"generator": {"enabled": true}}})"), Contains("'model.generator.enabled'"));
-  REQUIRE_THAT(config_error(R"({"model": {"decoder": {"max_length": 0}}})"), Contains("no error"));
+  REQUIRE_THAT(config_error(R"({"model": {"decoder": {"max_length": 1001}}})"), Contains("no error"));
   gxn::TrainConfig odd;
   odd.model.generator.generator_channels = 15;
   REQUIRE_NOTHROW(gxn::validate(odd));

@@ -1,9 +1,10 @@
 #pragma once
 // RNN_Dec: the caption decoder of the image->text path. A one-layer GRU conditioned on the
-// grounded image embedding v_l through its initial state, h0 = tanh(W_init (v_l - mu) / sigma)
-// with mu, sigma the tracked per-dimension statistics of v_l (track_image_statistics; v_l is not
-// fed again as an input), with its own word embeddings and a linear output layer over the
-// vocabulary. It reads <start> w1 .. wn and predicts w1 .. wn <end>.
+// grounded image embedding v_l, standardised as v = (v_l - mu) / sigma with mu, sigma the
+// tracked per-dimension statistics of v_l (track_image_statistics): through its initial state,
+// h0 = tanh(W_init v), and at every step, whose input is the previous word's embedding beside
+// v. Its own word embeddings, and a linear output layer over the vocabulary. It reads <start>
+// w1 .. wn and predicts w1 .. wn <end>.
 //
 // Token ids follow gxn::Vocabulary: <pad> 0, <start> 1, <end> 2, <unk> 3, words from 4.
 #include <torch/torch.h>
@@ -97,9 +98,10 @@ struct CaptionDecoderImpl : torch::nn::Module {
   torch::nn::Linear output{nullptr};             // hidden -> vocabulary logits
 
  private:
-  torch::Tensor initial_state(const torch::Tensor& v_l);  // (B, hidden_dim)
-  // One GRU step: tokens (N) int64, state (N, hidden) -> new state; returns the logits (N, V).
-  torch::Tensor step(const torch::Tensor& tokens, torch::Tensor& state);
+  torch::Tensor standardised(const torch::Tensor& v_l) const;  // (v_l - mu) / sigma
+  // One GRU step: tokens (N) int64, the standardised image (N, embed_dim), state (N, hidden) ->
+  // new state; returns the logits (N, V).
+  torch::Tensor step(const torch::Tensor& tokens, const torch::Tensor& image, torch::Tensor& state);
   DecodedCaptions decode_greedy_or_sample(const torch::Tensor& v_l, const DecodeOptions& options);
   DecodedCaptions decode_beam(const torch::Tensor& v_l, const DecodeOptions& options);
   void check_image_embeddings(const torch::Tensor& v_l) const;

@@ -25,7 +25,8 @@ Backbone parse_backbone(const std::string& name);  // throws gxn::Error listing 
 RegionPooling parse_region_pooling(const std::string& name);
 
 // Feature sizes the built-in CNNs produce.
-constexpr std::int64_t kCnnSmallFeatureDim = 256;
+constexpr std::int64_t kCnnSmallChannels = 256;  // cnn-small: 256 channels on a 3x3 grid
+constexpr std::int64_t kCnnSmallFeatureDim = kCnnSmallChannels * 9;
 constexpr std::int64_t kResNet152FeatureDim = 2048;
 constexpr std::int64_t kVgg19FeatureDim = 4096;
 
@@ -66,7 +67,9 @@ struct TextEncoderConfig {
 struct CaptionDecoderConfig {
   std::int64_t word_dim = 300;
   std::int64_t hidden_dim = 1024;
-  std::int64_t max_length = 16;  // words a decoded caption may have (<end> not counted)
+  // Words a decoded caption may have (<end> not counted). 0: the longest training caption's,
+  // set by the trainer when it builds the model (a model always holds a number).
+  std::int64_t max_length = 0;
 };
 
 // The text→image path: conditioning augmentation, generator G(z, t_c) -> 64x64 RGB and the

@@ -7,6 +7,8 @@
 //   gxn::RetrievalMetrics m = gxn::evaluate_embeddings(test.images, test.texts, encoder.score_options(),
 //                                                      gxn::EvalProtocol::All);
 #include "gxn/engine/data/evaluation_split.hpp"
+#include "gxn/engine/data/shape_captions.hpp"
+#include "gxn/engine/data/shape_pixels.hpp"
 #include "gxn/engine/metrics/caption_metrics.hpp"
 #include "gxn/model/encoder.hpp"
 
@@ -29,8 +31,25 @@ EncodedSplit encode_split(const Encoder& encoder, EvaluationSplit split);
 struct CaptionedSplit {
   std::vector<std::string> generated;  // one per image
   CaptionMetrics metrics;
+  std::int64_t distinct = 0;         // different captions among them
+  std::int64_t own = 0;              // images whose caption no other image got
+  std::int64_t at_length_limit = 0;  // captions of the decoder's full length: cut short, or exactly that long
+  // On shapes data (scenes_from_captions): the shapes the captions state against each scene's.
+  std::optional<ShapeStatementScore> shapes;
 };
 CaptionedSplit caption_split(const Encoder& encoder, const EvaluationSplit& split,
                              const std::optional<DecodeOptions>& decode = std::nullopt);
+
+// What the model imagines for a split of shapes data: `count` images (seeded) for the first
+// caption of each of `captions` images spread over the split, read cell by cell against the
+// shapes the caption names (shape_pixels.hpp). nullopt for other data; gxn::Error when the
+// model has no generator.
+struct ImaginedSplit {
+  ImaginedScore score;
+  std::vector<std::string> captions;       // the captions imagined for
+  std::vector<std::vector<Image>> images;  // `count` per caption
+};
+std::optional<ImaginedSplit> imagine_split(const Encoder& encoder, const EvaluationSplit& split,
+                                           std::int64_t captions = 100, std::int64_t count = 4, std::uint64_t seed = 1);
 
 }  // namespace gxn

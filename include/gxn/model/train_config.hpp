@@ -72,6 +72,9 @@ struct TrainConfig {
   std::int64_t lr_decay_epochs = 15;  // ... every this many epochs (0 = constant)
   double grad_clip = 2.0;             // clip the gradients' global L2 norm; 0 = off
   std::uint64_t seed = 1;             // weights' initialisation and the order of the data
+  // With model.max_violation: this many epochs of the sum over negatives first (VSE++'s
+  // warm-up; from random weights the hardest negative alone can collapse every embedding onto one).
+  std::int64_t max_violation_warmup_epochs = 0;
 
   // The generative paths' losses (each per caption and summed over the batch, as L_R+ is).
   double caption_weight = 1.0;  // weight of the i2t loss in the encoders' loss
@@ -79,9 +82,17 @@ struct TrainConfig {
   std::int64_t xe_epochs = 5;   // i2t: cross-entropy alone for this many epochs, then the mix
   double rl_weight = 0.5;       // gamma: (1 - gamma) L_xe + gamma L_rl after xe_epochs
   CaptionRewardKind reward = CaptionRewardKind::CiderD;
-  double sample_temperature = 1.0;            // sampling temperature of self-critical training
-  std::int64_t rl_samples = 5;                // captions sampled per image in a self-critical step
-  double kl_weight = 2.0;                     // beta_s: KL(N(mu, sigma) || N(0, 1)) in G's loss
+  double sample_temperature = 1.0;  // sampling temperature of self-critical training
+  std::int64_t rl_samples = 5;      // captions sampled per image in a self-critical step
+  double kl_weight = 2.0;           // beta_s: KL(N(mu, sigma) || N(0, 1)) in G's loss
+  // G's loss also takes this times the mean absolute difference between G's image and the real
+  // one (pixels in [-1, 1]): 0 is the design's adversarial G alone; a reconstruction term (as
+  // pix2pix adds) puts the caption's colours in their places long before the adversarial game
+  // settles.
+  double reconstruction_weight = 0;
+  // Images of each batch the t2i path imagines (its first distinct ones); 0 = all. G and D at
+  // 64x64 cost more per image than the rest of the step: fewer keep a step cheap.
+  std::int64_t imagine_images = 0;
   double fake_weight = 0.5;                   // beta_f: D's weight on generated images
   double wrong_weight = 0.5;                  // beta_w: D's weight on real images with a wrong caption
   double discriminator_learning_rate = 2e-4;  // D's own Adam (beta1 0.5, as DCGAN)
