@@ -164,6 +164,15 @@ void write_metrics(std::ostringstream& html, const RetrievalReport& report) {
   html << ".</p>\n";
 }
 
+void write_generation(std::ostringstream& html, const RetrievalReport& report) {
+  if (report.generation.empty()) return;
+  html << "<h2>What the model imagines</h2>\n<table class=\"metrics\">\n";
+  for (const auto& [name, value] : report.generation)
+    html << "<tr><td>" << html_escape(name) << "</td><td>" << html_escape(value) << "</td></tr>\n";
+  html << "</table>\n";
+  if (!report.generation_note.empty()) html << "<p class=\"note\">" << html_escape(report.generation_note) << "</p>\n";
+}
+
 void write_extras(std::ostringstream& html, AssetWriter& assets, const std::string& stem,
                   const std::vector<LabelledImage>& images, const std::vector<LabelledText>& texts, int side) {
   for (const LabelledText& t : texts)
@@ -262,6 +271,7 @@ void write_retrieval_report(const std::string& html_path, const RetrievalReport&
     html << "</dl>\n";
   }
   write_metrics(html, report);
+  write_generation(html, report);
   write_text_queries(html, assets, report, options);
   write_image_queries(html, assets, report, options);
   html << "</body>\n</html>\n";

@@ -92,3 +92,24 @@ TEST_CASE("Precision, recall and F1 of stated shapes against the scene", "[shape
   CHECK(score.f1() == Approx(0.5));
   CHECK(gxn::ShapeStatementScore{}.f1() == 0.0);
 }
+
+TEST_CASE("A split's scenes are read from its reference captions when they are shapes captions",
+          "[shapes][shape_captions]") {
+  std::vector<std::string> captions;
+  std::vector<std::vector<StatedShape>> truth;
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    const gxn::ShapeScene scene = gxn::random_shape_scene(seed);
+    for (const auto& c : gxn::describe_shape_scene(scene, seed, 5)) captions.push_back(c);
+    truth.push_back(sorted(gxn::stated_shapes(scene)));
+  }
+  const auto scenes = gxn::scenes_from_captions(captions);
+  REQUIRE(scenes);
+  REQUIRE(*scenes == truth);
+  // Other data, a caption that disagrees with its image's others, or a count that is not 5 per image.
+  std::vector<std::string> other(5, "a man rides a horse on the beach");
+  CHECK_FALSE(gxn::scenes_from_captions(other));
+  auto disagreeing = captions;
+  disagreeing[3] = "a big red circle in the center";
+  CHECK_FALSE(gxn::scenes_from_captions(disagreeing));
+  CHECK_FALSE(gxn::scenes_from_captions(std::vector<std::string>(captions.begin(), captions.begin() + 4)));
+}

@@ -41,6 +41,8 @@ gxn::RetrievalReport sample_report(int text_queries) {
   m.rsum = 419;
   r.metrics = m;
   r.metrics_note = "test split: 30 images";
+  r.generation = {{"captions: shapes F1 <all>", "0.750"}, {"imagined: colour at place", "61.0%"}};
+  r.generation_note = "Imagined images are read cell by cell.";
   for (int q = 0; q < text_queries; ++q) {
     gxn::TextQueryResult t;
     t.text = "a red <circle> & a 'square' " + std::to_string(q);
@@ -92,6 +94,9 @@ TEST_CASE("A report writes its page and PNGs, escaped, with the right image fram
   CHECK_THAT(html, Contains("<td>41.3</td><td>70.0</td><td>85.0</td><td>2.0</td><td>4.5</td>"));
   CHECK_THAT(html, Contains("419.0"));
   CHECK_THAT(html, Contains("test split: 30 images"));
+  CHECK_THAT(html, Contains("<h2>What the model imagines</h2>"));
+  CHECK_THAT(html, Contains("<tr><td>captions: shapes F1 &lt;all&gt;</td><td>0.750</td></tr>"));
+  CHECK_THAT(html, Contains("read cell by cell"));
   CHECK_THAT(html, Contains("<li class=\"right\">an orange square ✓"));
   for (const char* link : {"report_files/text_001.png", "report_files/text_002.png", "report_files/image_001.png",
                            "report_files/text_001_extra_1.png"})

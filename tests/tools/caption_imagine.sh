@@ -39,8 +39,13 @@ cmp -s "$tmp/a.png" "$tmp/b.png" || fail "imagine: the same seed gave other imag
 
 "$gxn" eval --model "$model" --data "$tmp/shapes" --split test --captions --json --quiet >"$tmp/eval.json" ||
   fail "eval --captions"
-$py -c 'import json,sys; j=json.load(open(sys.argv[1])); c=j["captioning"]; assert set(c)=={"bleu1","bleu2","bleu3","bleu4","cider"}; assert "rsum" in j' \
+$py -c 'import json,sys; j=json.load(open(sys.argv[1])); c=j["captioning"]; assert {"bleu1","bleu4","cider","distinct","own","at_length_limit","shapes"} <= set(c); assert c["captions"]==6 and 0<=c["own"]<=c["distinct"]<=6; s=c["shapes"]; assert s["present"]>0 and 0<=s["right"]<=s["stated"] and 0<=s["f1"]<=1; assert "rsum" in j' \
   "$tmp/eval.json" || fail "eval --captions --json: $(cat "$tmp/eval.json")"
+
+"$gxn" eval --model "$model" --data "$tmp/shapes" --split test --imagine --json --quiet >"$tmp/imagine.json" ||
+  fail "eval --imagine"
+$py -c 'import json,sys; j=json.load(open(sys.argv[1])); m=j["imagining"]; assert m["named"]>0 and m["unnamed"]>0 and m["images"]>0; assert 0<=m["colour_at_place"]<=1 and 0<=m["background_elsewhere"]<=1' \
+  "$tmp/imagine.json" || fail "eval --imagine --json: $(cat "$tmp/imagine.json")"
 
 # Refusals.
 "$gxn" train --data "$tmp/shapes" --config "$tmp/small.json" --out "$tmp/plain" --epochs 1 --quiet >/dev/null ||

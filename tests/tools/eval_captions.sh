@@ -43,6 +43,25 @@ import json, sys
 j = json.load(open('$tmp/json'))
 assert 0 < j['bleu1'] < 1 and abs(j['cider'] - 5) < 1e-12, j" || fail "unknown words: $(cat "$tmp/json")"
 
+# On shapes captions (every id's references describe one scene) the shapes the hypotheses state:
+# s1 states its one shape right; s2 states two, one with the wrong colour, of the scene's two:
+# precision 2/3, recall 2/3, F1 2/3.
+cat >"$tmp/shape_refs.json" <<'JSON'
+{"s1": ["A small red circle in the center.", "center: red disc, tiny"],
+ "s2": ["A big blue star in the top left and a tiny white square at the bottom edge.",
+        "The bottom middle has a little white block and the upper left has a large blue star."]}
+JSON
+printf '{"s1": "a small red circle at the middle", "s2": "a large blue star in the top left and a small green square at the bottom edge"}' >"$tmp/shape_hyps.json"
+"$gxn" eval-captions --refs "$tmp/shape_refs.json" --hyps "$tmp/shape_hyps.json" --json >"$tmp/json" || fail "shapes: non-zero exit"
+/usr/bin/python3 -c "
+import json
+j = json.load(open('$tmp/json'))['shapes']
+assert all(abs(j[k] - 2 / 3) < 1e-12 for k in ('precision', 'recall', 'f1')), j" || fail "shapes: $(cat "$tmp/json")"
+"$gxn" eval-captions --refs "$tmp/shape_refs.json" --hyps "$tmp/shape_hyps.json" | grep -q "precision 0.667, recall 0.667, F1 0.667" ||
+  fail "shapes table"
+# Other captions get no shapes figures.
+"$gxn" eval-captions --refs "$data/refs.json" --hyps "$data/hyps.json" --json | grep -q shapes && fail "shapes on other data"
+
 # Refusals, each naming the file and the id.
 printf '{"img1": "a cat"}' >"$tmp/hyps_missing.json"
 expect_error "id only in refs" "refs.json: id 'img2' has no hypothesis in $tmp/hyps_missing.json" \

@@ -104,17 +104,16 @@ void run_demo(const DemoArgs& args) {
   const Encoder encoder(model_path, encoder_options);
   const EncodedSplit split = encode_split(encoder, read_evaluation_split(data_dir, "test", ""));
   const RetrievalMetrics m = evaluate_embeddings(split.images, split.texts, encoder.score_options(), EvalProtocol::All);
-  const CaptionedSplit captioned = caption_split(encoder, split.data);
+  const GenerationMeasures generation = measure_generation(encoder, split.data, true, true);
   std::printf("\ntest split:\n");
   print_metrics_table(m, "all", split.images.rows(), split.texts.rows());
-  std::printf("\ngenerated captions (greedy) against the test captions:\n");
-  print_caption_metrics_table(captioned.metrics, static_cast<std::int64_t>(captioned.generated.size()),
-                              static_cast<std::int64_t>(split.data.captions.size()));
+  print_generation(generation);
   auto metrics = metrics_json(m, "all", split.images.rows(), split.texts.rows());
-  metrics["captioning"] = caption_metrics_json(captioned.metrics);
+  const auto generated = generation_json(generation);
+  for (const auto& [key, value] : generated.items()) metrics[key] = value;
   write_file_atomically((fs::path(args.out) / "metrics.json").string(), metrics.dump(2) + "\n");
 
-  const RetrievalReport report = model_report(encoder, split, m, "all", model_path, data_dir, "test", 4);
+  const RetrievalReport report = model_report(encoder, split, m, "all", model_path, data_dir, "test", 4, generation);
   if (!args.quiet) print_examples(report);
   const std::string report_path = (fs::path(args.out) / "report.html").string();
   write_retrieval_report(report_path, report);

@@ -25,6 +25,7 @@ struct EvalArgs {
   std::string protocol = "all";
   bool json = false;
   bool captions = false;  // also caption the images (a model with a decoder) and score the captions
+  bool imagine = false;   // also imagine images for captions (a model with a generator, shapes data)
   std::string report;
   std::int64_t report_queries = 6;
 };
@@ -53,8 +54,9 @@ void run_eval(const EvalArgs& args) {
     throw Error(ErrorCode::InvalidArgument,
                 "eval: give either the score matrix (--scores S.npy) or a model and data (--model M --data DIR)");
   if (!args.scores_path.empty()) {
-    if (!args.data.empty() || !args.report.empty() || args.captions)
-      throw Error(ErrorCode::InvalidArgument, "eval: --data, --captions and --report go with --model, not --scores");
+    if (!args.data.empty() || !args.report.empty() || args.captions || args.imagine)
+      throw Error(ErrorCode::InvalidArgument,
+                  "eval: --data, --captions, --imagine and --report go with --model, not --scores");
     const Matrix scores = load_scores(args);
     print_metrics(evaluate(scores, protocol), scores.rows(), scores.cols(), args);
     return;
@@ -69,24 +71,29 @@ void run_eval(const EvalArgs& args) {
   const Encoder encoder(args.encoder.model, args.encoder.options());
   const EncodedSplit split = encode_split(encoder, std::move(data));
   const RetrievalMetrics m = evaluate_embeddings(split.images, split.texts, encoder.score_options(), protocol);
-  if (args.captions) {
-    const CaptionedSplit captioned = caption_split(encoder, split.data);
-    if (args.json) {
-      auto j = metrics_json(m, args.protocol, split.images.rows(), split.texts.rows());
-      j["captioning"] = caption_metrics_json(captioned.metrics);
-      std::printf("%s\n", j.dump(2).c_str());
-    } else {
-      print_metrics_table(m, args.protocol, split.images.rows(), split.texts.rows());
-      std::printf("\ngenerated captions (greedy) against the split's references:\n");
-      print_caption_metrics_table(captioned.metrics, static_cast<std::int64_t>(captioned.generated.size()),
-                                  static_cast<std::int64_t>(split.data.captions.size()));
-    }
+  if (args.captions && !encoder.can_caption())
+    throw Error(ErrorCode::InvalidArgument,
+                "--captions: " + args.encoder.model + " has no caption decoder (train it with the i2t path)");
+  if (args.imagine && !encoder.can_imagine())
+    throw Error(ErrorCode::InvalidArgument,
+                "--imagine: " + args.encoder.model + " has no image generator (train it with the t2i path)");
+  const GenerationMeasures generation = measure_generation(encoder, split.data, args.captions, args.imagine);
+  if (args.imagine && !generation.imagined)
+    throw Error(ErrorCode::InvalidArgument, "--imagine: " + split.data.source +
+                                                " is not shapes data (imagined images are read against the shapes "
+                                                "the captions name)");
+  if (args.json) {
+    auto j = metrics_json(m, args.protocol, split.images.rows(), split.texts.rows());
+    const auto generated = generation_json(generation);
+    for (const auto& [key, value] : generated.items()) j[key] = value;
+    std::printf("%s\n", j.dump(2).c_str());
   } else {
-    print_metrics(m, split.images.rows(), split.texts.rows(), args);
+    print_metrics_table(m, args.protocol, split.images.rows(), split.texts.rows());
+    print_generation(generation);
   }
   if (args.report.empty()) return;
   write_retrieval_report(args.report, model_report(encoder, split, m, args.protocol, args.encoder.model, args.data,
-                                                   args.split, args.report_queries));
+                                                   args.split, args.report_queries, generation));
   if (!args.json && !args.encoder.quiet) std::printf("report: %s\n", args.report.c_str());
 }
 
@@ -118,7 +125,12 @@ void add_eval(CLI::App& gxn) {
                 "\"captions\"}");
   cmd->add_flag("--captions", args->captions,
                 "with --model (trained with the i2t path): also caption every image greedily and print BLEU-1..4 and "
-                "CIDEr-D against the split's captions (JSON: member \"captioning\")");
+                "CIDEr-D against the split's captions, how many captions differ, and on shapes data the precision, "
+                "recall and F1 of the shapes they state (JSON: member \"captioning\")");
+  cmd->add_flag("--imagine", args->imagine,
+                "with --model (trained with the t2i path) on shapes data: also imagine 4 images for each of 100 "
+                "captions and print how often the named colour is at the named place and other places stay "
+                "background (JSON: member \"imagining\")");
   cmd->add_option("--report", args->report,
                   "with --model and a dataset of images: also write an HTML report (metrics and example queries "
                   "with contact sheets) to this file, its images beside it in <name>_files/");

@@ -9,6 +9,7 @@
 
 #include "command.hpp"
 #include "eval_output.hpp"
+#include "gxn/engine/data/shape_captions.hpp"
 #include "gxn/engine/io/atomic_file.hpp"
 #include "gxn/engine/metrics/caption_metrics.hpp"
 #include "gxn/error.hpp"
@@ -43,6 +44,8 @@ struct CaptionPairs {
   std::vector<Tokens> hypotheses;
   std::vector<std::vector<Tokens>> references;
   std::size_t reference_count = 0;
+  std::vector<std::string> hypothesis_texts;
+  std::vector<std::vector<std::string>> reference_texts;
 };
 
 // Pairs every hypothesis with its references by id; every id must be in both files.
@@ -65,30 +68,52 @@ CaptionPairs read_caption_pairs(const std::string& refs_path, const std::string&
                   id_at(refs_path, id) + ": expected a list of reference strings, found " + found->type_name());
     if (found->empty()) throw Error(ErrorCode::InvalidArgument, id_at(refs_path, id) + " has an empty reference list");
     std::vector<Tokens> references;
+    std::vector<std::string> reference_texts;
     for (std::size_t k = 0; k < found->size(); ++k) {
       const nlohmann::json& reference = (*found)[k];
       if (!reference.is_string())
         throw Error(ErrorCode::Format, id_at(refs_path, id) + ": reference " + std::to_string(k) +
                                            " must be a string, found " + reference.type_name());
       references.push_back(caption_metric_tokens(reference.get_ref<const std::string&>()));
+      reference_texts.push_back(reference.get<std::string>());
     }
     pairs.reference_count += references.size();
     pairs.hypotheses.push_back(caption_metric_tokens(hypothesis.get_ref<const std::string&>()));
     pairs.references.push_back(std::move(references));
+    pairs.hypothesis_texts.push_back(hypothesis.get<std::string>());
+    pairs.reference_texts.push_back(std::move(reference_texts));
   }
   if (pairs.hypotheses.empty())
     throw Error(ErrorCode::InvalidArgument, hyps_path + " and " + refs_path + " hold no captions to evaluate");
   return pairs;
 }
 
+// On shapes captions (every id's references describe one scene): the shapes the hypotheses state.
+std::optional<ShapeStatementScore> shape_statements(const CaptionPairs& pairs) {
+  ShapeStatementScore score;
+  for (std::size_t i = 0; i < pairs.hypothesis_texts.size(); ++i) {
+    const auto scene = scene_from_references(pairs.reference_texts[i]);
+    if (!scene) return std::nullopt;
+    add_caption(score, parse_shape_caption(pairs.hypothesis_texts[i]), *scene);
+  }
+  return score;
+}
+
 void run_eval_captions(const EvalCaptionsArgs& args) {
   const CaptionPairs pairs = read_caption_pairs(args.refs, args.hyps);
   const CaptionMetrics m = evaluate_captions(pairs.hypotheses, pairs.references);
-  if (args.json)
-    std::printf("%s\n", caption_metrics_json(m).dump(2).c_str());
-  else
-    print_caption_metrics_table(m, static_cast<std::int64_t>(pairs.hypotheses.size()),
-                                static_cast<std::int64_t>(pairs.reference_count));
+  const std::optional<ShapeStatementScore> shapes = shape_statements(pairs);
+  if (args.json) {
+    auto j = caption_metrics_json(m);
+    if (shapes) j["shapes"] = {{"precision", shapes->precision()}, {"recall", shapes->recall()}, {"f1", shapes->f1()}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  print_caption_metrics_table(m, static_cast<std::int64_t>(pairs.hypotheses.size()),
+                              static_cast<std::int64_t>(pairs.reference_count));
+  if (shapes)
+    std::printf("shapes the captions state: precision %.3f, recall %.3f, F1 %.3f\n", shapes->precision(),
+                shapes->recall(), shapes->f1());
 }
 
 void add_eval_captions(CLI::App& gxn) {
@@ -100,7 +125,9 @@ void add_eval_captions(CLI::App& gxn) {
   cmd->add_option("--refs", args->refs, "JSON object: id -> list of reference captions (strings)")->required();
   cmd->add_option("--hyps", args->hyps, "JSON object: id -> one hypothesis caption (string); the same ids as --refs")
       ->required();
-  cmd->add_flag("--json", args->json, "print one JSON object: {\"bleu1\", \"bleu2\", \"bleu3\", \"bleu4\", \"cider\"}");
+  cmd->add_flag("--json", args->json,
+                "print one JSON object: {\"bleu1\", \"bleu2\", \"bleu3\", \"bleu4\", \"cider\"} (and \"shapes\": "
+                "{precision, recall, f1} when the references are shapes captions)");
   cmd->callback([args] { run_eval_captions(*args); });
 }
 

@@ -47,9 +47,99 @@ void print_caption_metrics_table(const CaptionMetrics& m, std::int64_t hypothese
   std::printf("%7.4f %7.4f %7.4f %7.4f %7.4f\n", m.bleu1, m.bleu2, m.bleu3, m.bleu4, m.cider);
 }
 
+GenerationMeasures measure_generation(const Encoder& encoder, const EvaluationSplit& split, bool captions,
+                                      bool imagine) {
+  GenerationMeasures g;
+  g.references = static_cast<std::int64_t>(split.captions.size());
+  if (captions && encoder.can_caption()) g.captions = caption_split(encoder, split);
+  if (imagine && encoder.can_imagine()) g.imagined = imagine_split(encoder, split);
+  return g;
+}
+
+nlohmann::ordered_json generation_json(const GenerationMeasures& g) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  if (g.captions) {
+    const CaptionedSplit& c = *g.captions;
+    auto captioning = caption_metrics_json(c.metrics);
+    captioning["captions"] = c.generated.size();
+    captioning["distinct"] = c.distinct;
+    captioning["own"] = c.own;
+    captioning["at_length_limit"] = c.at_length_limit;
+    if (c.shapes)
+      captioning["shapes"] = {
+          {"precision", c.shapes->precision()}, {"recall", c.shapes->recall()}, {"f1", c.shapes->f1()},
+          {"stated", c.shapes->stated},         {"right", c.shapes->right},     {"present", c.shapes->present}};
+    j["captioning"] = captioning;
+  }
+  if (g.imagined) {
+    const ImaginedSplit& i = *g.imagined;
+    j["imagining"] = {{"captions", i.captions.size()},
+                      {"images", i.captions.empty() ? 0 : i.captions.size() * i.images.front().size()},
+                      {"colour_at_place", i.score.colour_at_place()},
+                      {"background_elsewhere", i.score.background_elsewhere()},
+                      {"named", i.score.named},
+                      {"unnamed", i.score.unnamed}};
+  }
+  return j;
+}
+
+void print_generation(const GenerationMeasures& g) {
+  if (g.captions) {
+    const CaptionedSplit& c = *g.captions;
+    std::printf("\ngenerated captions (greedy) against the split's references:\n");
+    print_caption_metrics_table(c.metrics, static_cast<std::int64_t>(c.generated.size()), g.references);
+    std::printf("%lld distinct captions; %lld of %zu images have a caption of their own; %lld at the length limit\n",
+                static_cast<long long>(c.distinct), static_cast<long long>(c.own), c.generated.size(),
+                static_cast<long long>(c.at_length_limit));
+    if (c.shapes)
+      std::printf(
+          "shapes the captions state: precision %.3f, recall %.3f, F1 %.3f (%lld right of %lld stated, %lld in the "
+          "scenes)\n",
+          c.shapes->precision(), c.shapes->recall(), c.shapes->f1(), static_cast<long long>(c.shapes->right),
+          static_cast<long long>(c.shapes->stated), static_cast<long long>(c.shapes->present));
+  }
+  if (g.imagined) {
+    const ImaginedSplit& i = *g.imagined;
+    std::printf(
+        "\nimagined images (%zu captions, %zu images each): the named colour at the named place %.1f%%, "
+        "places not named left background %.1f%%\n",
+        i.captions.size(), i.images.empty() ? std::size_t{0} : i.images.front().size(), 100 * i.score.colour_at_place(),
+        100 * i.score.background_elsewhere());
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> generation_rows(const GenerationMeasures& g) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  const auto number = [](const char* format, double value) {
+    char text[64];
+    std::snprintf(text, sizeof text, format, value);
+    return std::string(text);
+  };
+  if (g.captions) {
+    const CaptionedSplit& c = *g.captions;
+    rows.push_back({"captions: BLEU-4", number("%.3f", c.metrics.bleu4)});
+    rows.push_back({"captions: CIDEr-D", number("%.3f", c.metrics.cider)});
+    rows.push_back({"captions: images with a caption of their own",
+                    std::to_string(c.own) + " of " + std::to_string(c.generated.size())});
+    rows.push_back({"captions: at the length limit", std::to_string(c.at_length_limit)});
+    if (c.shapes) {
+      rows.push_back({"captions: shapes stated right (precision)", number("%.3f", c.shapes->precision())});
+      rows.push_back({"captions: scene shapes stated (recall)", number("%.3f", c.shapes->recall())});
+      rows.push_back({"captions: shapes F1", number("%.3f", c.shapes->f1())});
+    }
+  }
+  if (g.imagined) {
+    rows.push_back(
+        {"imagined: the named colour at the named place", number("%.1f%%", 100 * g.imagined->score.colour_at_place())});
+    rows.push_back({"imagined: places not named left background",
+                    number("%.1f%%", 100 * g.imagined->score.background_elsewhere())});
+  }
+  return rows;
+}
+
 RetrievalReport model_report(const Encoder& encoder, const EncodedSplit& encoded, const RetrievalMetrics& m,
                              const std::string& protocol, const std::string& model, const std::string& data,
-                             const std::string& split, std::int64_t queries) {
+                             const std::string& split, std::int64_t queries, const GenerationMeasures& generation) {
   RetrievalReport report;
   report.title = "gxn: " + model + " on " + data + " (" + split + ")";
   const ModelConfig& c = encoder.config();
@@ -61,6 +151,12 @@ RetrievalReport model_report(const Encoder& encoder, const EncodedSplit& encoded
                   {"captions", std::to_string(encoded.texts.rows())}};
   report.metrics = m;
   report.metrics_note = "Protocol " + protocol + " on the " + split + " split";
+  report.generation = generation_rows(generation);
+  if (generation.imagined)
+    report.generation_note =
+        "Imagined images are read cell by cell on the 3×3 grid: a named shape's cell must "
+        "hold its colour, every other cell stay dark. Captions are read back into the shapes "
+        "they state, against the scene's.";
   add_split_queries(report, report_split(encoded.data, encoded.images, encoded.texts),
                     spread_indices(encoded.texts.rows(), queries), spread_indices(encoded.images.rows(), queries),
                     encoder.score_options(), 5);

@@ -32,11 +32,30 @@ nlohmann::ordered_json caption_metrics_json(const CaptionMetrics& m);
 // The `gxn eval-captions` table on stdout.
 void print_caption_metrics_table(const CaptionMetrics& m, std::int64_t hypotheses, std::int64_t references);
 
-// A report of `model` (its file name) on split `split` of `data`: facts, the metrics, and
-// `queries` example queries per direction spread over the split, with their top-5 answers.
-// Write it with write_retrieval_report; its queries can be printed as they are.
+// What the generative paths produce on a split: the captions the model writes (with i2t) and
+// what it imagines (with t2i, on shapes data), measured.
+struct GenerationMeasures {
+  std::optional<CaptionedSplit> captions;
+  std::optional<ImaginedSplit> imagined;
+  std::int64_t references = 0;  // the split's captions
+};
+// `captions` / `imagine`: which to measure (each only when the model has the path).
+GenerationMeasures measure_generation(const Encoder& encoder, const EvaluationSplit& split, bool captions,
+                                      bool imagine);
+
+// {"captioning": {bleu1..4, cider, distinct, own, at_length_limit, shapes: {precision, recall,
+// f1}}, "imagining": {captions, images, colour_at_place, background_elsewhere}}: what is measured.
+nlohmann::ordered_json generation_json(const GenerationMeasures& g);
+// The same as tables on stdout, and as (measure, value) rows for a report.
+void print_generation(const GenerationMeasures& g);
+std::vector<std::pair<std::string, std::string>> generation_rows(const GenerationMeasures& g);
+
+// A report of `model` (its file name) on split `split` of `data`: facts, the metrics, what the
+// generative paths produce (`generation`), and `queries` example queries per direction spread
+// over the split, with their top-5 answers. Write it with write_retrieval_report; its queries
+// can be printed as they are.
 RetrievalReport model_report(const Encoder& encoder, const EncodedSplit& encoded, const RetrievalMetrics& m,
                              const std::string& protocol, const std::string& model, const std::string& data,
-                             const std::string& split, std::int64_t queries);
+                             const std::string& split, std::int64_t queries, const GenerationMeasures& generation = {});
 
 }  // namespace gxn::cli

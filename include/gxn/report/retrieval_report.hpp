@@ -71,6 +71,10 @@ struct RetrievalReport {
   std::vector<std::pair<std::string, std::string>> facts;  // (name, value) lines under the title
   std::optional<RetrievalMetrics> metrics;                 // the table, when given
   std::string metrics_note;                                // e.g. "test split: 300 images, 1500 captions"
+  // What the generative paths produce, measured: (measure, value) rows of a table of their own
+  // under the retrieval metrics, e.g. ("captions: CIDEr-D", "1.72"); none: no table.
+  std::vector<std::pair<std::string, std::string>> generation;
+  std::string generation_note;
   std::vector<TextQueryResult> text_queries;
   std::vector<ImageQueryResult> image_queries;
 };

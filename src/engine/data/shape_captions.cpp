@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gxn/engine/data/captions_per_image.hpp"
 #include "gxn/engine/text/tokenizer.hpp"
 #include "shape_words.hpp"
 
@@ -147,6 +148,37 @@ void add_caption(ShapeStatementScore& score, const std::vector<StatedShape>& cap
         break;
       }
   }
+}
+
+std::optional<std::vector<StatedShape>> scene_from_references(const std::vector<std::string>& references) {
+  const auto in_cell_order = [](std::vector<StatedShape> shapes) {
+    std::sort(shapes.begin(), shapes.end(),
+              [](const StatedShape& a, const StatedShape& b) { return *a.cell < *b.cell; });
+    return shapes;
+  };
+  if (references.empty()) return std::nullopt;
+  std::vector<StatedShape> scene;
+  for (std::size_t j = 0; j < references.size(); ++j) {
+    const std::vector<StatedShape> shapes = parse_shape_caption(references[j]);
+    if (shapes.empty() || !std::all_of(shapes.begin(), shapes.end(), [](const StatedShape& s) { return s.complete(); }))
+      return std::nullopt;
+    if (j == 0)
+      scene = in_cell_order(shapes);
+    else if (in_cell_order(shapes) != scene)
+      return std::nullopt;
+  }
+  return scene;
+}
+
+std::optional<std::vector<std::vector<StatedShape>>> scenes_from_captions(const std::vector<std::string>& captions) {
+  if (captions.empty() || captions.size() % kCaptionsPerImage != 0) return std::nullopt;
+  std::vector<std::vector<StatedShape>> scenes;
+  for (auto first = captions.begin(); first != captions.end(); first += kCaptionsPerImage) {
+    auto scene = scene_from_references({first, first + kCaptionsPerImage});
+    if (!scene) return std::nullopt;
+    scenes.push_back(std::move(*scene));
+  }
+  return scenes;
 }
 
 }  // namespace gxn

@@ -59,4 +59,13 @@ struct ShapeStatementScore {
 void add_caption(ShapeStatementScore& score, const std::vector<StatedShape>& caption_shapes,
                  const std::vector<StatedShape>& scene_shapes);
 
+// The scene one image's reference captions describe: its shapes in cell order, when every
+// caption states only complete shapes and they all agree (as the shapes data's always do);
+// nullopt otherwise (other data).
+std::optional<std::vector<StatedShape>> scene_from_references(const std::vector<std::string>& references);
+
+// The same for a split's captions, kCaptionsPerImage per image in order (as EvaluationSplit
+// holds them): nullopt unless every image's captions give its scene.
+std::optional<std::vector<std::vector<StatedShape>>> scenes_from_captions(const std::vector<std::string>& captions);
+
 }  // namespace gxn
