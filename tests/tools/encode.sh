@@ -26,7 +26,9 @@ $py - "$tmp/dir.npy" "$tmp/list.npy" <<'PY' || fail "list rows differ from folde
 import sys, numpy as np
 a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
 assert a.shape == (20, 2, 16) and a.dtype == np.float32, (a.shape, a.dtype)
-assert np.array_equal(a[::-1], b)
+# The same rows up to rounding: a batch's matrix products may sum a row's terms in another order
+# at another place in the batch (seen: 4e-7 on AVX-512 OpenBLAS).
+assert np.abs(a[::-1] - b).max() < 1e-5
 assert (a >= 0).all() and np.allclose(np.linalg.norm(a, axis=2), 1, atol=1e-5)  # unit, non-negative
 PY
 
