@@ -31,7 +31,8 @@ typedef enum gxn_status {
   GXN_ERR_SHAPE = 5,
   GXN_ERR_NON_FINITE = 6,
   GXN_ERR_UNSUPPORTED = 7,
-  GXN_ERR_INTERNAL = 8
+  GXN_ERR_INTERNAL = 8,
+  GXN_ERR_CANCELLED = 9 /* the caller's callback asked to stop */
 } gxn_status;
 
 /* The library's version, "MAJOR.MINOR.PATCH". Static storage; never free it. */
@@ -124,6 +125,175 @@ GXN_API void gxn_index_free(gxn_index* index);
  * caller-allocated; *out_k = min(k, size); a slot with no candidate holds index -1. */
 GXN_API int gxn_index_search(const gxn_index* index, const float* queries, int64_t n_queries, int64_t dim2, int64_t k,
                              int64_t shortlist, int64_t* out_index, float* out_score, int64_t* out_k);
+
+/* ---- Model: encode, caption, imagine -------------------------------------------------------
+ * A trained model file (.gxn, written by `gxn train`). The model part needs LibTorch: a
+ * libgxn_c built without it (CMake -DGXN_BUILD_MODEL=OFF, for hosts that only score and search)
+ * has the same symbols, and every call that needs a model returns GXN_ERR_UNSUPPORTED;
+ * gxn_has_model() says which library this is.
+ *
+ * Threads: a gxn_model is immutable once loaded. Any number of threads may call the functions
+ * below on one handle at once; each call gives exactly what it gives alone (sampled captions and
+ * imagined images draw from the call's own seed, never from shared state).
+ *
+ * Options structs carry their own size: fill one with its *_default_options() function, then
+ * change fields. A NULL options pointer means the defaults. A library newer than the caller's
+ * gxn.h reads only the fields the caller knows; an older library refuses a struct carrying
+ * non-zero fields it does not know. */
+typedef struct gxn_model gxn_model;
+
+/* 1 when this library can load models, 0 when it was built without LibTorch. */
+GXN_API int gxn_has_model(void);
+
+typedef struct gxn_model_options {
+  size_t size;        /* sizeof(gxn_model_options), set by gxn_model_default_options */
+  int threads;        /* LibTorch's threads (process-wide) and image decoding; 0 = leave as is */
+  int64_t batch_size; /* items per forward pass, >= 1 (default 128) */
+} gxn_model_options;
+GXN_API void gxn_model_default_options(gxn_model_options* options);
+
+/* Loads a model file; errors name the file (not found, not a model file, another format version,
+ * damaged). On success *out owns a model the caller frees with gxn_model_free. */
+GXN_API int gxn_model_load(const char* path, const gxn_model_options* options, gxn_model** out);
+GXN_API void gxn_model_free(gxn_model* model);
+
+/* The paths a model was trained with (gxn_model_info.paths, bits). */
+#define GXN_PATH_EMBEDDING 1 /* the ranking loss: always */
+#define GXN_PATH_I2T 2       /* image -> text: the model captions */
+#define GXN_PATH_T2I 4       /* text -> image: the model imagines */
+
+typedef struct gxn_model_info {
+  size_t size;                /* set by the caller: sizeof(gxn_model_info) */
+  int64_t embed_dim;          /* D: embedding rows hold 2*D floats, x_h then x_l */
+  float lambda;               /* the weight of the abstract part in s* */
+  unsigned paths;             /* GXN_PATH_* bits */
+  int takes_features;         /* 1: precomputed feature rows (precomp backbone); 0: images */
+  int64_t feature_dim;        /* a feature region's length when takes_features, else 0 */
+  int64_t vocab_size;         /* words, the special tokens included */
+  int64_t max_caption_length; /* words a caption may have by default (0 without the i2t path) */
+  int imagine_width;          /* size of an imagined image (0 without the t2i path) */
+  int imagine_height;
+} gxn_model_info;
+
+/* Fills the fields of *out that fit in out->size bytes. */
+GXN_API int gxn_model_get_info(const gxn_model* model, gxn_model_info* out);
+
+/* A decoded image: height rows of width RGB pixels (3 bytes each), `stride` bytes apart
+ * (>= 3 * width). The caller keeps ownership. */
+typedef struct gxn_rgb_image {
+  const uint8_t* pixels;
+  int width;
+  int height;
+  int64_t stride;
+} gxn_rgb_image;
+
+/* Encoding: n inputs become an n x 2D gxn_matrix (free it with gxn_matrix_free), row i for
+ * input i. Texts are UTF-8 captions, tokenised as in training (unknown words become <unk>); one
+ * with no word is refused, naming its index. Image files may be JPEG, PNG, BMP or GIF; a failure
+ * names the file. Images are resized and cropped as the model was trained. Features (for a model
+ * that takes them) are n rows of `cols` floats: one region (feature_dim) or R regions. */
+GXN_API int gxn_model_encode_texts(const gxn_model* model, const char* const* texts, int64_t n, gxn_matrix** out);
+GXN_API int gxn_model_encode_image_files(const gxn_model* model, const char* const* paths, int64_t n, gxn_matrix** out);
+GXN_API int gxn_model_encode_images(const gxn_model* model, const gxn_rgb_image* images, int64_t n, gxn_matrix** out);
+GXN_API int gxn_model_encode_features(const gxn_model* model, const float* features, int64_t n, int64_t cols,
+                                      gxn_matrix** out);
+
+/* Strings owned by gxn (captions): free them with gxn_strings_free. */
+typedef struct gxn_strings gxn_strings;
+GXN_API int64_t gxn_strings_count(const gxn_strings* strings);
+/* String i, UTF-8, NUL-terminated, valid until gxn_strings_free; NULL when i is out of range. */
+GXN_API const char* gxn_strings_get(const gxn_strings* strings, int64_t i);
+GXN_API void gxn_strings_free(gxn_strings* strings);
+
+typedef enum gxn_decode_mode {
+  GXN_DECODE_GREEDY = 0, /* the likeliest word at each step */
+  GXN_DECODE_BEAM = 1,   /* beam search with beam_size beams */
+  GXN_DECODE_SAMPLE = 2  /* words drawn at `temperature` from a generator seeded with `seed` */
+} gxn_decode_mode;
+
+typedef struct gxn_caption_options {
+  size_t size;        /* sizeof(gxn_caption_options), set by gxn_caption_default_options */
+  int mode;           /* a gxn_decode_mode (default GXN_DECODE_GREEDY) */
+  int beam_size;      /* 1..100 (default 3) */
+  double temperature; /* > 0 (default 1) */
+  uint64_t seed;      /* default 1: the same seed gives the same captions */
+  int64_t max_length; /* words per caption, 1..1000; 0 = the model's (default) */
+} gxn_caption_options;
+GXN_API void gxn_caption_default_options(gxn_caption_options* options);
+
+/* Captions for n images (files, decoded images, or feature rows): *out holds n strings, words
+ * joined by single spaces. Needs the i2t path. */
+GXN_API int gxn_model_caption_image_files(const gxn_model* model, const char* const* paths, int64_t n,
+                                          const gxn_caption_options* options, gxn_strings** out);
+GXN_API int gxn_model_caption_images(const gxn_model* model, const gxn_rgb_image* images, int64_t n,
+                                     const gxn_caption_options* options, gxn_strings** out);
+GXN_API int gxn_model_caption_features(const gxn_model* model, const float* features, int64_t n, int64_t cols,
+                                       const gxn_caption_options* options, gxn_strings** out);
+
+/* Imagining: `count` (1..4096) images the generator draws for a UTF-8 caption, one per noise
+ * vector drawn from `seed` (the same seed gives the same images). Each is imagine_width x
+ * imagine_height RGB, rows packed (stride 3 * width); image i starts at byte i * width * height * 3.
+ * Needs the t2i path.
+ * gxn_model_imagine writes into the caller's buffer of `capacity` bytes (at least
+ * count * width * height * 3); gxn_model_imagine_images returns gxn-owned images. */
+GXN_API int gxn_model_imagine(const gxn_model* model, const char* text, int64_t count, uint64_t seed, uint8_t* out,
+                              size_t capacity);
+
+typedef struct gxn_images gxn_images;
+GXN_API int gxn_model_imagine_images(const gxn_model* model, const char* text, int64_t count, uint64_t seed,
+                                     gxn_images** out);
+GXN_API int64_t gxn_images_count(const gxn_images* images);
+GXN_API int gxn_images_width(const gxn_images* images);
+GXN_API int gxn_images_height(const gxn_images* images);
+/* count * height * width * 3 bytes, image after image; valid until gxn_images_free. */
+GXN_API const uint8_t* gxn_images_data(const gxn_images* images);
+GXN_API void gxn_images_free(gxn_images* images);
+
+/* ---- Training --------------------------------------------------------------------------------
+ * Trains a model as `gxn train` does, into a run folder: RUN/best.gxn (the best validation
+ * rsum), RUN/checkpoint.gxn (after every epoch, atomically), RUN/log.csv, RUN/config.json. */
+
+/* What a progress callback is told. */
+typedef struct gxn_train_progress {
+  size_t size;       /* sizeof(gxn_train_progress) as this library knows it */
+  int64_t epoch;     /* the epoch under way, 1-based (at an epoch's end: the epoch finished) */
+  int64_t epochs;    /* the run's epochs */
+  int64_t step;      /* optimisation steps done in the run */
+  double loss;       /* the step's loss (at an epoch's end: the epoch's mean) */
+  int epoch_end;     /* 1 at an epoch's end: its checkpoint is written, the fields below are set */
+  int best;          /* 1 when this epoch is the best so far (saved as best.gxn) */
+  double val_i2t_r1; /* validation R@1, image -> text (percent) */
+  double val_t2i_r1; /* validation R@1, text -> image */
+  double val_rsum;   /* the six recalls added */
+  double val_cider;  /* validation CIDEr-D of greedy captions (the i2t path), else 0 */
+} gxn_train_progress;
+
+/* Called on the training thread after every step and at every epoch's end. Return 0 to go on,
+ * anything else to cancel. */
+typedef int (*gxn_train_callback)(const gxn_train_progress* progress, void* user_data);
+
+typedef struct gxn_train_options {
+  size_t size;                 /* sizeof(gxn_train_options), set by gxn_train_default_options */
+  const char* data_dir;        /* the dataset folder (on resume, NULL = the run's) */
+  const char* out_dir;         /* the run folder, created if missing (required) */
+  const char* config_json;     /* a training config as JSON text (its keys: gxn train --list-config) */
+  const char* config_file;     /* or as a file; with neither, the defaults with the backbone the
+                                  data calls for (on resume: the checkpoint's settings) */
+  int resume;                  /* 1: continue the run in out_dir from its checkpoint */
+  int64_t epochs;              /* the run's epochs; 0 = the config's */
+  int threads;                 /* CPU threads; 0 = the config's */
+  gxn_train_callback callback; /* NULL: no progress reports, no cancelling */
+  void* user_data;             /* handed to callback as it is */
+} gxn_train_options;
+GXN_API void gxn_train_default_options(gxn_train_options* options);
+
+/* Trains until the run's last epoch. A fresh run refuses a folder that holds a checkpoint; a
+ * resumed one continues exactly where the checkpoint left it, with the settings it was started
+ * with (only run settings, such as epochs and threads, may change). When the callback cancels,
+ * gxn_train returns GXN_ERR_CANCELLED: after a step, the steps since the last epoch's end are
+ * dropped and the last checkpoint is intact; at an epoch's end, that epoch's checkpoint stands.
+ * Either way gxn_train with resume = 1 continues the run. */
+GXN_API int gxn_train(const gxn_train_options* options);
 
 #ifdef __cplusplus
 }

@@ -1,10 +1,7 @@
 // The C API's .npy files: matrices read into gxn-owned handles, and atomic writes.
 #include "boundary.hpp"
 #include "gxn/engine/io/npy.hpp"
-
-struct gxn_matrix {
-  gxn::Matrix matrix;
-};
+#include "matrix_handle.hpp"
 
 using gxn::capi::guard;
 using gxn::capi::require;

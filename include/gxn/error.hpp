@@ -15,6 +15,7 @@ enum class ErrorCode : int {
   NonFinite = 6,        // NaN or Inf where numbers must be finite
   Unsupported = 7,      // valid, but not something gxn does
   Internal = 8,         // a bug in gxn
+  Cancelled = 9,        // the caller asked to stop (a progress callback said so)
 };
 
 class Error : public std::runtime_error {

@@ -141,6 +141,11 @@ std::string train_config_keys() {
   return lister.text();
 }
 
+void choose_backbone_for_data(TrainConfig& config) {
+  const DataKind kind = config.data_kind ? *config.data_kind : detect_data_kind(config.run.data_dir);
+  config.model.image.backbone = kind == DataKind::Images ? Backbone::CnnSmall : Backbone::Precomp;
+}
+
 TrainConfig demo_train_config() {
   // Chosen by measurement on the shapes data (validation split), 2-core CPU. Retrieval: one
   // caption per scene and 128 distinct scenes a batch, the hardest negative (max violation)

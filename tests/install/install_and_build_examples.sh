@@ -15,6 +15,19 @@ cmake --build "$work/build" -j 2 >/dev/null
 if [ -x "$work/build/rank_images_c" ]; then "$work/build/rank_images_c"; fi
 echo "examples built against the installed package and ran"
 
+# A C host without CMake: pkg-config finds the header and the library.
+pc_dir=$(dirname "$(find "$work/prefix" -name gxn.pc)")
+cc -std=c99 -o "$work/rank_images_pkg" "$source_dir/examples/rank_images_c.c" \
+   $(PKG_CONFIG_PATH=$pc_dir pkg-config --cflags --libs gxn)
+LD_LIBRARY_PATH=$(PKG_CONFIG_PATH=$pc_dir pkg-config --variable=libdir gxn) "$work/rank_images_pkg"
+echo "the C example built with pkg-config --cflags --libs gxn and ran"
+
+# Python: the installed package loads the installed library with no GXN_LIBRARY, in a fresh process.
+python_dir=$(dirname "$(find "$work/prefix" -path '*/gxn/__init__.py')")
+env -u GXN_LIBRARY /usr/bin/python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import gxn
+assert gxn.__file__.startswith(sys.argv[1]), gxn.__file__
+print("python: gxn", gxn.version(), "from", gxn.__file__, "model:", gxn.has_model())' "$(dirname "$python_dir")"
+
 include=$work/prefix/include
 if grep -rhoE '#include "[^"]+"' "$include/gxn" | grep -vE '#include "gxn/' ; then
   echo "an installed header includes a header that is not installed" >&2

@@ -51,10 +51,7 @@ TrainConfig make_config(const TrainArgs& args) {
   if (config.run.data_dir.empty())
     throw Error(ErrorCode::InvalidArgument, "train: give the dataset folder with --data DIR");
   config.run.out_dir = args.out;
-  // Without a config file the image backbone follows the data: images train cnn-small.
-  if (!settings_given && !args.resume && !given(args.backbone_opt) && !config.data_kind &&
-      detect_data_kind(config.run.data_dir) == DataKind::Images)
-    config.model.image.backbone = Backbone::CnnSmall;
+  if (!settings_given && !args.resume && !given(args.backbone_opt)) choose_backbone_for_data(config);
   if (given(args.backbone_opt)) config.model.image.backbone = parse_backbone(args.backbone);
   if (given(args.feature_dim_opt)) config.model.image.feature_dim = args.feature_dim;
   if (given(args.epochs_opt)) config.run.epochs = args.epochs;

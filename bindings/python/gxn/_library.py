@@ -4,7 +4,7 @@ import os
 
 _STATUS_NAMES = {
     1: "invalid argument", 2: "not found", 3: "i/o error", 4: "format error",
-    5: "shape mismatch", 6: "non-finite value", 7: "unsupported", 8: "internal error",
+    5: "shape mismatch", 6: "non-finite value", 7: "unsupported", 8: "internal error", 9: "cancelled",
 }
 
 
@@ -21,7 +21,12 @@ def _load():
     if os.environ.get("GXN_LIBRARY"):
         candidates.append(os.environ["GXN_LIBRARY"])
     here = os.path.dirname(os.path.abspath(__file__))
-    candidates += [os.path.join(here, "libgxn_c.so.0"), os.path.join(here, "libgxn_c.so"), "libgxn_c.so.0"]
+    try:  # an installed package knows where the installed library is
+        from ._installed_library import LIBRARY
+        candidates.append(os.path.normpath(os.path.join(here, LIBRARY)))
+    except ImportError:  # the source tree: GXN_LIBRARY, or the system's loader path
+        pass
+    candidates += [os.path.join(here, "libgxn_c.so.1"), "libgxn_c.so.1"]
     errors = []
     for path in candidates:
         try:

@@ -3,12 +3,18 @@ import ctypes
 
 import numpy as np
 
-from ._library import GxnError
+from ._library import GxnError, lib
 
 GXN_ERR_SHAPE = 5
 
 float_p = ctypes.POINTER(ctypes.c_float)
 int64_p = ctypes.POINTER(ctypes.c_int64)
+
+lib.gxn_matrix_rows.argtypes = lib.gxn_matrix_cols.argtypes = [ctypes.c_void_p]
+lib.gxn_matrix_rows.restype = lib.gxn_matrix_cols.restype = ctypes.c_int64
+lib.gxn_matrix_data.argtypes = [ctypes.c_void_p]
+lib.gxn_matrix_data.restype = float_p
+lib.gxn_matrix_free.argtypes = [ctypes.c_void_p]
 
 
 def as_matrix(array, name):
@@ -42,3 +48,13 @@ def fptr(a):
 
 def iptr(a):
     return a.ctypes.data_as(int64_p)
+
+
+def take_matrix(handle):
+    """A gxn_matrix handle as a float32 numpy array of its own; the handle is freed."""
+    try:
+        rows, cols = lib.gxn_matrix_rows(handle), lib.gxn_matrix_cols(handle)
+        data = np.ctypeslib.as_array(lib.gxn_matrix_data(handle), shape=(rows * cols,)) if rows * cols else []
+        return np.array(data, dtype=np.float32).reshape(rows, cols)
+    finally:
+        lib.gxn_matrix_free(handle)

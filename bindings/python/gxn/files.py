@@ -5,15 +5,10 @@ import os
 import numpy as np
 
 from ._library import check, lib
-from .arrays import as_float32_2d, as_matrix, float_p, fptr
+from .arrays import as_float32_2d, as_matrix, float_p, fptr, take_matrix
 
 lib.gxn_read_embeddings.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
 lib.gxn_read_npy_matrix.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
-lib.gxn_matrix_rows.argtypes = lib.gxn_matrix_cols.argtypes = [ctypes.c_void_p]
-lib.gxn_matrix_rows.restype = lib.gxn_matrix_cols.restype = ctypes.c_int64
-lib.gxn_matrix_data.argtypes = [ctypes.c_void_p]
-lib.gxn_matrix_data.restype = float_p
-lib.gxn_matrix_free.argtypes = [ctypes.c_void_p]
 lib.gxn_write_embeddings.argtypes = [ctypes.c_char_p, float_p, ctypes.c_int64, ctypes.c_int64]
 lib.gxn_write_npy_matrix.argtypes = [ctypes.c_char_p, float_p, ctypes.c_int64, ctypes.c_int64]
 
@@ -21,12 +16,7 @@ lib.gxn_write_npy_matrix.argtypes = [ctypes.c_char_p, float_p, ctypes.c_int64, c
 def _read(fn, path):
     handle = ctypes.c_void_p()
     check(fn(os.fsencode(path), ctypes.byref(handle)))
-    try:
-        rows, cols = lib.gxn_matrix_rows(handle), lib.gxn_matrix_cols(handle)
-        data = np.ctypeslib.as_array(lib.gxn_matrix_data(handle), shape=(rows * cols,)) if rows * cols else []
-        return np.array(data, dtype=np.float32).reshape(rows, cols)
-    finally:
-        lib.gxn_matrix_free(handle)
+    return take_matrix(handle)
 
 
 def read_embeddings(path):

@@ -123,7 +123,11 @@ std::string run_setting_keys();
 // Every key with its type, default and allowed values, one per line.
 std::string train_config_keys();
 
-// The settings `gxn demo` trains the shapes data (`gxn data shapes`, 3000 images) with: a
+// For a run no config file describes: the image backbone follows the data in
+// config.run.data_dir (detect_data_kind): image files train cnn-small, features precomp.
+void choose_backbone_for_data(TrainConfig& config);
+
+// The settings `gxn demo` trains the shapes data (`gxn data shapes`, 12000 images) with: a
 // cnn-small model small enough to train in a few minutes on 2 CPU cores. data_dir and out_dir
 // are left for the caller.
 TrainConfig demo_train_config();
