@@ -111,18 +111,51 @@ GXN_API int gxn_write_embeddings(const char* path, const float* rows, int64_t n,
 GXN_API int gxn_write_npy_matrix(const char* path, const float* data, int64_t rows, int64_t cols);
 
 /* ---- Index: a FAISS shortlist rescored exactly with s* -------------------------------------
- * side 0 indexes images (queries are captions), side 1 indexes captions (queries are images). */
+ * side 0 indexes images (queries are captions), side 1 indexes captions (queries are images).
+ * Each item has a 64-bit id (>= 0; by default its row number) and, optionally, a text payload
+ * (e.g. its file name) kept in the index file. Searches may run on one index from many threads
+ * at once; gxn_index_add and gxn_index_remove need the index to themselves. */
 typedef struct gxn_index gxn_index;
 
+/* Builds with ids 0..n-1 and no payloads (see gxn_index_create). */
 GXN_API int gxn_index_build(const float* rows, int64_t n, int64_t dim2, float lambda, int side, gxn_index** out);
+
+typedef struct gxn_index_options {
+  size_t size;   /* sizeof(gxn_index_options), set by gxn_index_default_options */
+  float lambda;  /* the s* weight of x_h, in [0, 1] (default 0.5) */
+  int side;      /* 0: images (default), 1: captions */
+  int kind;      /* the shortlist: 0 = flat below 50,000 items, IVF from there (default); 1 flat; 2 IVF */
+  int64_t nlist; /* IVF lists; 0 = chosen from n (default) */
+} gxn_index_options;
+GXN_API void gxn_index_default_options(gxn_index_options* options);
+
+/* Builds an index over n rows of dim2 floats. ids: NULL for 0..n-1, else n distinct ids >= 0.
+ * payloads: NULL for none, else n NUL-terminated strings of at most 65536 bytes (NULL entries
+ * count as ""). A bad id or payload is refused naming its index. */
+GXN_API int gxn_index_create(const float* rows, int64_t n, int64_t dim2, const int64_t* ids,
+                             const char* const* payloads, const gxn_index_options* options, gxn_index** out);
+
+/* Adds n items: ids NULL continues after the largest id held; payloads as gxn_index_create.
+ * On failure nothing is added. */
+GXN_API int gxn_index_add(gxn_index* index, const float* rows, int64_t n, int64_t dim2, const int64_t* ids,
+                          const char* const* payloads);
+/* Removes the items with these ids. An id the index does not hold (GXN_ERR_NOT_FOUND, naming it)
+ * or removing every item (GXN_ERR_INVALID_ARGUMENT) removes nothing. */
+GXN_API int gxn_index_remove(gxn_index* index, const int64_t* ids, int64_t n);
+/* *out = the payload of item `id` ("" when it has none), valid until the index changes or is
+ * freed; GXN_ERR_NOT_FOUND for an id the index does not hold. */
+GXN_API int gxn_index_payload(const gxn_index* index, int64_t id, const char** out);
+/* The ids of the items, in the index's order, into out (caller-allocated, gxn_index_size long). */
+GXN_API int gxn_index_ids(const gxn_index* index, int64_t* out);
 GXN_API int gxn_index_load(const char* path, gxn_index** out);
 GXN_API int gxn_index_save(const gxn_index* index, const char* path);
 GXN_API int64_t gxn_index_size(const gxn_index* index);
 GXN_API void gxn_index_free(gxn_index* index);
 
-/* The k best indexed rows for each query, best first, among `shortlist` FAISS candidates
- * rescored exactly (0 = max(10k, 100)). out_index/out_score: n_queries x min(k, size),
- * caller-allocated; *out_k = min(k, size); a slot with no candidate holds index -1. */
+/* The k best items for each query, best first (ties: the lower id), among `shortlist` FAISS
+ * candidates rescored exactly (0 = max(10k, 100)). out_index (their ids) and out_score:
+ * n_queries x min(k, size), caller-allocated; *out_k = min(k, size); a slot with no candidate
+ * holds id -1. */
 GXN_API int gxn_index_search(const gxn_index* index, const float* queries, int64_t n_queries, int64_t dim2, int64_t k,
                              int64_t shortlist, int64_t* out_index, float* out_score, int64_t* out_k);
 

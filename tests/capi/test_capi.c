@@ -106,11 +106,69 @@ static void test_files_and_index(void) {
   remove(ipath);
 }
 
+static void test_index_items(void) {
+  /* Three images (D = 2) with the caller's ids and file names. */
+  const float rows[3 * 4] = {0.1f, 0.9f, 0.2f, 0.8f, 0.9f, 0.1f, 0.8f, 0.2f, 0.5f, 0.5f, 0.5f, 0.5f};
+  const int64_t ids[3] = {70, 50, 60};
+  const char* names[3] = {"a.png", "b.png", NULL};
+  gxn_index_options options;
+  gxn_index_default_options(&options);
+  CHECK(options.size == sizeof options && options.lambda == 0.5f && options.side == 0);
+  gxn_index* index = NULL;
+  CHECK(gxn_index_create(rows, 3, 4, ids, names, &options, &index) == GXN_OK);
+  if (!index) return;
+  const float caption[4] = {0.9f, 0.2f, 0.9f, 0.3f};
+  int64_t found[3], k = 0;
+  float score[3];
+  CHECK(gxn_index_search(index, caption, 1, 4, 3, 0, found, score, &k) == GXN_OK);
+  CHECK(k == 3 && found[0] == 50); /* the second row, by its id */
+  const char* payload = NULL;
+  CHECK(gxn_index_payload(index, 50, &payload) == GXN_OK && payload && strcmp(payload, "b.png") == 0);
+  CHECK(gxn_index_payload(index, 60, &payload) == GXN_OK && payload && strcmp(payload, "") == 0);
+  CHECK(gxn_index_payload(index, 51, &payload) == GXN_ERR_NOT_FOUND && payload == NULL);
+  CHECK(strstr(gxn_last_error(), "51") != NULL);
+
+  /* Add two (ids continue after 70), remove one; the file keeps ids and payloads. */
+  const float more[2 * 4] = {0.3f, 0.3f, 0.3f, 0.3f, 0.7f, 0.7f, 0.7f, 0.7f};
+  const char* more_names[2] = {"c.png", "d.png"};
+  CHECK(gxn_index_add(index, more, 2, 4, NULL, more_names) == GXN_OK);
+  CHECK(gxn_index_size(index) == 5);
+  const int64_t gone[1] = {50};
+  CHECK(gxn_index_remove(index, gone, 1) == GXN_OK);
+  int64_t held[4] = {0};
+  CHECK(gxn_index_ids(index, held) == GXN_OK);
+  CHECK(held[0] == 70 && held[1] == 60 && held[2] == 71 && held[3] == 72);
+  const char* path = "gxn_capi_test_items.index";
+  CHECK(gxn_index_save(index, path) == GXN_OK);
+  gxn_index_free(index);
+  index = NULL;
+  CHECK(gxn_index_load(path, &index) == GXN_OK);
+  CHECK(gxn_index_payload(index, 72, &payload) == GXN_OK && payload && strcmp(payload, "d.png") == 0);
+  remove(path);
+
+  /* Refusals change nothing. */
+  const int64_t unknown[2] = {70, 99};
+  CHECK(gxn_index_remove(index, unknown, 2) == GXN_ERR_NOT_FOUND && strstr(gxn_last_error(), "99") != NULL);
+  CHECK(gxn_index_size(index) == 4);
+  const int64_t taken[2] = {5, 60};
+  CHECK(gxn_index_add(index, more, 2, 4, taken, NULL) == GXN_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(gxn_last_error(), "ids[1] = 60") != NULL);
+  CHECK(gxn_index_add(index, more, -1, 4, NULL, NULL) == GXN_ERR_INVALID_ARGUMENT);
+  CHECK(gxn_index_size(index) == 4);
+  gxn_index_free(index);
+  index = (gxn_index*)1;
+  const int64_t twice[3] = {1, 2, 1};
+  CHECK(gxn_index_create(rows, 3, 4, twice, NULL, NULL, &index) == GXN_ERR_INVALID_ARGUMENT && index == NULL);
+  options.size = 2;
+  CHECK(gxn_index_create(rows, 3, 4, NULL, NULL, &options, &index) == GXN_ERR_INVALID_ARGUMENT);
+}
+
 int main(void) {
   test_version_and_errors();
   test_scores_and_top_k();
   test_evaluation();
   test_files_and_index();
+  test_index_items();
   printf("C API: %d failed\n", failures);
   return failures;
 }

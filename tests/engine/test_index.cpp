@@ -269,20 +269,27 @@ TEST_CASE("index: damaged, truncated and foreign files are refused by name", "[i
   };
   using gxn::ErrorCode;
   refused("", ErrorCode::Format, "bad magic");
-  refused("\x93NUMPY not an index at all, but long enough to hold a header of sixty-four bytes", ErrorCode::Format,
-          "bad magic");
+  refused("\x93NUMPY not an index at all, but long enough to hold a header of eighty bytes, which it is",
+          ErrorCode::Format, "bad magic");
   refused(good.substr(0, 40), ErrorCode::Format, "truncated header");
-  for (std::size_t cut : {std::size_t{64}, std::size_t{1000}, good.size() - 1})
+  for (std::size_t cut : {std::size_t{80}, std::size_t{1000}, good.size() - 1})
     refused(good.substr(0, cut), ErrorCode::Format, "truncated or extended");
   refused(good + "x", ErrorCode::Format, "truncated or extended");
-  for (std::size_t at : {std::size_t{64 + 100}, good.size() - 20}) {  // in the rows, in the FAISS section
+  for (std::size_t at : {std::size_t{80 + 100}, std::size_t{80 + 500 * 8 * 4 + 9}, good.size() - 20}) {
+    // in the rows, in the ids, in the FAISS section
     std::string flipped = good;
     flipped[at] = static_cast<char>(flipped[at] ^ 0x10);
     refused(flipped, ErrorCode::Format, "checksum mismatch");
   }
   std::string newer = good;
-  newer[8] = 2;
-  refused(newer, ErrorCode::Unsupported, "format version 2");
+  newer[8] = 3;
+  refused(newer, ErrorCode::Unsupported, "format version 3");
+  std::string older = good;
+  older[8] = 1;
+  refused(older, ErrorCode::Unsupported, "build the index again");
+  std::string payloads = good;
+  payloads[64] = 1;  // a payload section of 1 byte cannot hold 500 lengths
+  refused(payloads, ErrorCode::Format, "truncated or extended");
   std::string wide = good;
   wide[32] = static_cast<char>(wide[32] + 1);  // D + 1: the sizes no longer add up
   refused(wide, ErrorCode::Format, "truncated or extended");

@@ -60,6 +60,33 @@ class IndexTest(unittest.TestCase):
             again, _ = gxn.Index.load(path).search(texts, 5, shortlist=300)
             np.testing.assert_array_equal(again, exact)
 
+    def test_ids_payloads_add_remove(self):
+        rng = np.random.default_rng(3)
+        images = rng.random((50, 8), dtype=np.float32)
+        texts = rng.random((4, 8), dtype=np.float32)
+        names = [f"img{i}.png" for i in range(50)]
+        index = gxn.Index.build(images[:40], ids=np.arange(40) * 10, payloads=names[:40])
+        index.add(images[40:], payloads=names[40:])  # ids continue: 391..400
+        self.assertEqual(list(index.ids[38:42]), [380, 390, 391, 392])
+        index.remove([0, 391])
+        self.assertEqual(len(index), 48)
+        ids, scores, found = index.search(texts, 3, shortlist=48, payloads=True)
+        position = {i: r for r, i in enumerate(list(np.arange(40) * 10) + list(range(391, 401)))}
+        exact, _ = gxn.Scorer().top_images(texts, np.delete(images, [0, 40], axis=0), 3)
+        kept = [i for i in position if i not in (0, 391)]
+        np.testing.assert_array_equal(ids, np.array(kept)[exact])
+        self.assertEqual(found[0][0], names[position[ids[0][0]]])
+        with tempfile.TemporaryDirectory() as d:
+            index.save(os.path.join(d, "i.gxnindex"))
+            loaded = gxn.Index.load(os.path.join(d, "i.gxnindex"))
+            self.assertEqual(loaded.payload(392), "img41.png")
+        with self.assertRaises(gxn.GxnError) as ctx:
+            index.remove([10, 12345])
+        self.assertIn("12345", str(ctx.exception))
+        self.assertEqual(len(index), 48)
+        with self.assertRaises(gxn.GxnError):
+            index.add(images[:2], ids=[10, 11])  # 10 is taken
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -12,11 +12,17 @@
 // L2 (much smaller than the query). Recall is high for embeddings of similar norms (e.g.
 // normalised ones) and lower for low-dimensional unnormalised ones; bench/ measures it.
 //
+// Items: each row has the caller's 64-bit id (default 0..N−1), which search returns, and
+// optionally a text payload (e.g. the image's file name) kept with it in the file. Items can be
+// added to and removed from a built index; a removal re-adds the remaining rows to FAISS (IVF
+// keeps its trained lists), so it costs about what adding them did.
+//
 // Memory: the index keeps the original rows (for exact rescoring) and FAISS keeps the scaled
-// ones: 2 × N × 2D floats. Files hold the same.
+// ones: 2 × N × 2D floats. Files hold the same, with the ids and payloads.
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "gxn/engine/matrix.hpp"
 #include "gxn/engine/search/topk.hpp"
@@ -47,11 +53,19 @@ struct SearchOptions {
   std::int64_t hubs = -1;
 };
 
+// The most bytes one payload may hold; a payload holds no NUL byte (the C API passes C strings).
+constexpr std::size_t kMaxPayloadBytes = 65536;
+
 class RetrievalIndex {
  public:
-  // Indexes `rows` (N × 2D, x_h then x_l; copied). Throws gxn::Error for an empty or odd-width
-  // matrix, NaN/Inf values, λ outside [0, 1], or an nlist FAISS cannot train.
+  // Indexes `rows` (N × 2D, x_h then x_l; copied) with ids 0..N−1 and no payloads. Throws
+  // gxn::Error for an empty or odd-width matrix, NaN/Inf values, λ outside [0, 1], or an nlist
+  // FAISS cannot train.
   static RetrievalIndex build(const MatrixView& rows, const IndexOptions& options = {});
+  // The same with the caller's ids (empty: 0..N−1; else N distinct ids ≥ 0) and payloads (empty:
+  // none; else N, each at most kMaxPayloadBytes without NUL), refused by index otherwise.
+  static RetrievalIndex build(const MatrixView& rows, const std::vector<std::int64_t>& ids,
+                              const std::vector<std::string>& payloads, const IndexOptions& options = {});
 
   // Reads an index written by save(); refuses (gxn::Error, naming the file) a file of another
   // kind, another format version, inconsistent dimensions, or damaged/truncated content.
@@ -60,12 +74,27 @@ class RetrievalIndex {
   // Writes the index atomically (temporary file renamed into place).
   void save(const std::string& path) const;
 
-  // The k best indexed rows for every query row (Q × 2D), by exact s*, best first (ties by
-  // lower id). If the shortlist finds fewer than k items (IVF with few lists probed), the
-  // remaining slots hold id −1 and score −Inf.
+  // Adds items. ids: empty = one past the largest id held, counting up; else one per row, ≥ 0,
+  // distinct and not yet in the index. payloads: empty = none ("" where others have one), else
+  // one per row. On any error nothing is added.
+  void add(const MatrixView& rows, const std::vector<std::int64_t>& ids = {},
+           const std::vector<std::string>& payloads = {});
+  // Removes the items with these ids (repeats allowed). gxn::Error(NotFound) naming an id the
+  // index does not hold, and (InvalidArgument) for removing every item; then nothing is removed.
+  void remove(const std::vector<std::int64_t>& ids);
+
+  // The k best items for every query row (Q × 2D), by exact s*, best first (ties by lower id),
+  // as their ids (TopK::index). If the shortlist finds fewer than k items (IVF with few lists
+  // probed), the remaining slots hold id −1 and score −Inf.
   TopK search(const MatrixView& queries, std::int64_t k, const SearchOptions& options = {}) const;
 
-  std::int64_t size() const;  // N
+  bool contains(std::int64_t id) const;
+  // The payload of item `id` ("" when the index has none); gxn::Error(NotFound) for an unknown id.
+  const std::string& payload(std::int64_t id) const;
+  bool has_payloads() const;
+  const std::vector<std::int64_t>& ids() const;  // the id of each row of rows()
+
+  std::int64_t size() const;  // N, the items held
   std::int64_t dim() const;   // D: rows hold 2·D values
   float lambda() const;
   IndexedSide side() const;
