@@ -10,7 +10,7 @@ build=${GXN_BUILD_DIR:-build}
 
 packages=(build-essential cmake pkg-config clang-format abigail-tools libtorch-dev libeigen3-dev libfaiss-dev libstb-dev catch2
           libopenblas-dev nlohmann-json3-dev libcli11-dev
-          python3 python3-numpy python3-torch python3-torchvision python3-pil)
+          python3 python3-numpy python3-torch python3-torchvision python3-pil rustc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
