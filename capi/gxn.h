@@ -282,6 +282,15 @@ GXN_API int gxn_images_height(const gxn_images* images);
 GXN_API const uint8_t* gxn_images_data(const gxn_images* images);
 GXN_API void gxn_images_free(gxn_images* images);
 
+/* Searches an index with one query the model encodes: a caption for an index of images, or an
+ * image file for an index of captions (the other pairing is refused). out_ids and out_scores
+ * hold k entries (caller-allocated); *out_k = min(k, size); the rest as gxn_index_search with
+ * the default shortlist. */
+GXN_API int gxn_model_search_text(const gxn_model* model, const gxn_index* index, const char* text, int64_t k,
+                                  int64_t* out_ids, float* out_scores, int64_t* out_k);
+GXN_API int gxn_model_search_image_file(const gxn_model* model, const gxn_index* index, const char* path, int64_t k,
+                                        int64_t* out_ids, float* out_scores, int64_t* out_k);
+
 /* ---- Training --------------------------------------------------------------------------------
  * Trains a model as `gxn train` does, into a run folder: RUN/best.gxn (the best validation
  * rsum), RUN/checkpoint.gxn (after every epoch, atomically), RUN/log.csv, RUN/config.json. */
@@ -299,6 +308,11 @@ typedef struct gxn_train_progress {
   double val_t2i_r1; /* validation R@1, text -> image */
   double val_rsum;   /* the six recalls added */
   double val_cider;  /* validation CIDEr-D of greedy captions (the i2t path), else 0 */
+  /* Each path's loss, of the step (at an epoch's end: the epoch's means); 0 for a path not trained. */
+  double ranking_loss;       /* L_R+ per caption (the embedding path) */
+  double caption_loss;       /* the caption decoder's (i2t) */
+  double generator_loss;     /* G's (t2i) */
+  double discriminator_loss; /* D's (t2i) */
 } gxn_train_progress;
 
 /* Called on the training thread after every step and at every epoch's end. Return 0 to go on,

@@ -5,12 +5,8 @@
 #include <vector>
 
 #include "boundary.hpp"
-#include "gxn/engine/search/index.hpp"
+#include "index_handle.hpp"
 #include "options_struct.hpp"
-
-struct gxn_index {
-  gxn::RetrievalIndex index;
-};
 
 using gxn::capi::guard;
 using gxn::capi::require;

@@ -13,6 +13,7 @@
 #include "gxn/engine/text/tokenizer.hpp"
 #include "gxn/model/encoder.hpp"
 #include "gxn/model/image_generator.hpp"
+#include "index_handle.hpp"
 #include "matrix_handle.hpp"
 #include "model_results.hpp"
 #include "options_struct.hpp"
@@ -133,9 +134,54 @@ int produce(const gxn_model* model, Out** out, Body&& body) {
   });
 }
 
+// Searches `index` for one encoded query of the kind it answers (`text_query`: captions search images).
+void search_one(const gxn_model* model, const gxn_index* index, bool text_query, const gxn::Matrix& query, int64_t k,
+                int64_t* out_ids, float* out_scores, int64_t* out_k) {
+  const gxn::RetrievalIndex& i = index->index;
+  if (text_query != (i.side() == gxn::IndexedSide::Images))
+    throw Error(ErrorCode::InvalidArgument,
+                std::string("this index holds ") +
+                    (text_query ? "captions: search it with an image" : "images: search it with a text"));
+  if (i.dim() != model->encoder.embed_dim())
+    throw Error(ErrorCode::Shape, "the index holds rows of dimension " + std::to_string(i.dim()) +
+                                      ", the model makes " + std::to_string(model->encoder.embed_dim()) +
+                                      ": search with the model the index was built with");
+  const gxn::TopK top = i.search(query, k);
+  std::copy(top.index.begin(), top.index.end(), out_ids);
+  std::copy(top.score.begin(), top.score.end(), out_scores);
+  *out_k = top.k;
+}
+
+void require_search(const gxn_model* model, const gxn_index* index, int64_t* out_ids, float* out_scores,
+                    int64_t* out_k) {
+  require(model, "model");
+  require(index, "index");
+  require(out_ids, "out_ids");
+  require(out_scores, "out_scores");
+  require(out_k, "out_k");
+}
+
 }  // namespace
 
 extern "C" {
+
+int gxn_model_search_text(const gxn_model* model, const gxn_index* index, const char* text, int64_t k, int64_t* out_ids,
+                          float* out_scores, int64_t* out_k) {
+  return guard([&] {
+    require_search(model, index, out_ids, out_scores, out_k);
+    const gxn::Matrix query = model->encoder.encode_texts(utf8_strings(&text, 1, "text"));
+    search_one(model, index, true, query, k, out_ids, out_scores, out_k);
+  });
+}
+
+int gxn_model_search_image_file(const gxn_model* model, const gxn_index* index, const char* path, int64_t k,
+                                int64_t* out_ids, float* out_scores, int64_t* out_k) {
+  return guard([&] {
+    require_search(model, index, out_ids, out_scores, out_k);
+    const gxn::Matrix query = model->encoder.encode_images(c_strings(&path, 1, "path"));
+    search_one(model, index, false, query, k, out_ids, out_scores, out_k);
+  });
+}
 
 int gxn_has_model(void) { return 1; }
 

@@ -64,6 +64,13 @@ int gxn_model_imagine(const gxn_model*, const char*, int64_t, uint64_t, uint8_t*
 }
 int gxn_train(const gxn_train_options*) { return unsupported("gxn_train"); }
 
+int gxn_model_search_text(const gxn_model*, const gxn_index*, const char*, int64_t, int64_t*, float*, int64_t*) {
+  return unsupported("gxn_model_search_text");
+}
+int gxn_model_search_image_file(const gxn_model*, const gxn_index*, const char*, int64_t, int64_t*, float*, int64_t*) {
+  return unsupported("gxn_model_search_image_file");
+}
+
 int gxn_model_imagine_images(const gxn_model*, const char*, int64_t, uint64_t, gxn_images** out) {
   if (out) *out = nullptr;
   return unsupported("gxn_model_imagine_images");

@@ -46,6 +46,13 @@ gxn::TrainConfig make_config(const gxn_train_options& o) {
   return config;
 }
 
+void set_losses(gxn_train_progress& p, const gxn::StepLosses& losses) {
+  p.ranking_loss = losses.ranking;
+  p.caption_loss = losses.caption;
+  p.generator_loss = losses.generator;
+  p.discriminator_loss = losses.discriminator;
+}
+
 }  // namespace
 
 extern "C" {
@@ -73,6 +80,7 @@ int gxn_train(const gxn_train_options* options) {
       p.epoch = trainer.epochs_done() + 1;
       p.step = step;
       p.loss = loss;
+      set_losses(p, trainer.last_step());
       return report(p);
     };
     hooks.on_epoch = [&](const gxn::EpochReport& r) {
@@ -86,6 +94,7 @@ int gxn_train(const gxn_train_options* options) {
       p.val_t2i_r1 = r.val.t2i.r1;
       p.val_rsum = r.val.rsum;
       p.val_cider = r.val_cider;
+      set_losses(p, r.losses);
       return report(p);
     };
     trainer.train(hooks);

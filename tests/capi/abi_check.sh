@@ -3,7 +3,9 @@
 # this SOVERSION): abidiff fails the test on any change a compiled caller could see (a function
 # removed or retyped, a struct or enum changed). Added functions are compatible and not counted.
 # After a deliberate change:
-#   compatible (new functions): nothing to do;
+#   new functions: nothing to do;
+#   a field appended to a struct that carries its size (options, info, progress: the size rule of
+#   capi/options_struct.hpp keeps old callers working): write the new baseline (below);
 #   anything else: raise GXN_C_SOVERSION in CMakeLists.txt and the version node in capi/gxn.map,
 #   then write the new baseline:
 #     abidw --exported-interfaces-only --suppressions capi/abi/opaque_handles.suppr --no-corpus-path \

@@ -264,6 +264,32 @@ static void test_imagine(void) {
   gxn_model_free(model);
 }
 
+/* Search an index of the two images by text in one call: the ranking of encode + gxn_index_search. */
+static void test_search_with_model(void) {
+  gxn_model* model = load();
+  if (!model) return;
+  const char* files[2] = {image_a, image_b};
+  gxn_matrix* rows = NULL;
+  gxn_index* index = NULL;
+  CHECK(gxn_model_encode_image_files(model, files, 2, &rows) == GXN_OK);
+  CHECK(rows && gxn_index_create(gxn_matrix_data(rows), 2, 64, NULL, files, NULL, &index) == GXN_OK);
+  int64_t ids[2], again_ids[2], k = 0, again_k = 0;
+  float scores[2], again_scores[2];
+  const char* text = "a big red circle at the top left";
+  CHECK(gxn_model_search_text(model, index, text, 2, ids, scores, &k) == GXN_OK && k == 2);
+  gxn_matrix* query = NULL;
+  CHECK(gxn_model_encode_texts(model, &text, 1, &query) == GXN_OK);
+  CHECK(query &&
+        gxn_index_search(index, gxn_matrix_data(query), 1, 64, 2, 0, again_ids, again_scores, &again_k) == GXN_OK);
+  CHECK(ids[0] == again_ids[0] && ids[1] == again_ids[1] && scores[0] == again_scores[0]);
+  CHECK_ERROR(gxn_model_search_image_file(model, index, image_a, 2, ids, scores, &k), GXN_ERR_INVALID_ARGUMENT,
+              "search it with a text");
+  gxn_matrix_free(query);
+  gxn_matrix_free(rows);
+  gxn_index_free(index);
+  gxn_model_free(model);
+}
+
 /* One handle, several threads at once: each gets exactly what a lone call gives. */
 enum { THREADS = 4, ROUNDS = 3 };
 static gxn_model* shared;
@@ -348,6 +374,7 @@ int main(int argc, char** argv) {
     test_encode();
     test_caption();
     test_imagine();
+    test_search_with_model();
     test_threads();
   } else {
     printf("no model directory given: only the calls that need no model file were checked\n");

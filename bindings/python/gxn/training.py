@@ -11,7 +11,9 @@ class _Progress(ctypes.Structure):
     _fields_ = [("size", ctypes.c_size_t), ("epoch", ctypes.c_int64), ("epochs", ctypes.c_int64),
                 ("step", ctypes.c_int64), ("loss", ctypes.c_double), ("epoch_end", ctypes.c_int),
                 ("best", ctypes.c_int), ("val_i2t_r1", ctypes.c_double), ("val_t2i_r1", ctypes.c_double),
-                ("val_rsum", ctypes.c_double), ("val_cider", ctypes.c_double)]
+                ("val_rsum", ctypes.c_double), ("val_cider", ctypes.c_double), ("ranking_loss", ctypes.c_double),
+                ("caption_loss", ctypes.c_double), ("generator_loss", ctypes.c_double),
+                ("discriminator_loss", ctypes.c_double)]
 
 
 _Callback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(_Progress), ctypes.c_void_p)
@@ -41,6 +43,10 @@ class TrainProgress:
     val_t2i_r1: float
     val_rsum: float
     val_cider: float
+    ranking_loss: float
+    caption_loss: float
+    generator_loss: float
+    discriminator_loss: float
 
 
 def train(out_dir, data_dir=None, config=None, resume=False, epochs=0, threads=0, progress=None):
@@ -68,7 +74,8 @@ def train(out_dir, data_dir=None, config=None, resume=False, epochs=0, threads=0
         try:
             c = p.contents
             go_on = progress(TrainProgress(c.epoch, c.epochs, c.step, c.loss, bool(c.epoch_end), bool(c.best),
-                                           c.val_i2t_r1, c.val_t2i_r1, c.val_rsum, c.val_cider))
+                                           c.val_i2t_r1, c.val_t2i_r1, c.val_rsum, c.val_cider, c.ranking_loss,
+                                           c.caption_loss, c.generator_loss, c.discriminator_loss))
             return 1 if go_on is False else 0
         except BaseException as e:  # noqa: B036 - carried across the C frames, raised below
             raised.append(e)

@@ -19,6 +19,7 @@ class TrainTest(unittest.TestCase):
         self.data = os.path.join(MODEL_DIR, "shapes")
         with open(os.path.join(MODEL_DIR, "tiny.json")) as f:
             self.config = json.load(f)
+        self.config["model"]["paths"] = "embedding,i2t,t2i"
         self.work = tempfile.TemporaryDirectory()
         self.addCleanup(self.work.cleanup)
 
@@ -31,6 +32,9 @@ class TrainTest(unittest.TestCase):
         ends = [p for p in seen if p.epoch_end]
         self.assertEqual([p.epoch for p in ends], [1, 2])
         self.assertTrue(all(0 <= p.val_rsum <= 600 for p in ends))
+        # The tiny config trains all three paths: each reports its loss.
+        self.assertTrue(all(p.ranking_loss > 0 and p.caption_loss > 0 and p.generator_loss > 0 and
+                            p.discriminator_loss > 0 for p in seen))
         self.assertEqual([p.step for p in seen if not p.epoch_end], list(range(1, ends[-1].step + 1)))
 
         def cancel_in_epoch_2(p):
