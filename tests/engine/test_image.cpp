@@ -119,6 +119,20 @@ TEST_CASE("decode_image refuses a JPEG Huffman table that would overflow stb_ima
   CHECK(contains(e, "Huffman"));
 }
 
+TEST_CASE("decode_image refuses the JPEGs the fuzzer found (fixtures as found)", "[image][bad-input]") {
+  // tests/fuzz/fuzz_image found both within seconds. jpeg_truncated_dht_counts: the DHT
+  // segment's counts run past the end of the file, where stb_image reads zeros and still adds up
+  // 950 codes. jpeg_dht_before_header: 285 codes in a table before the frame header, which
+  // stb_image's header reader (stbi_info) builds before gxn's check used to run.
+  for (const char* name : {"jpeg_truncated_dht_counts.jpg", "jpeg_dht_before_header.jpg"}) {
+    INFO(name);
+    const auto jpeg = gxn::read_file_bytes(std::string(GXN_TEST_DATA) + "/fuzz/" + name);
+    const auto e = decode_error(jpeg);
+    CHECK(e.code() == gxn::ErrorCode::Format);
+    CHECK(contains(e, "Huffman"));
+  }
+}
+
 TEST_CASE("decode_image refuses images above the size limits before decoding them", "[image][bad-input]") {
   // 12000 x 12000 is 144 M pixels: a 33-byte file claiming it is refused from its header.
   const auto bomb = decode_error(png_header(12000, 12000));

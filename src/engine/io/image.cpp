@@ -54,8 +54,11 @@ bool gif_first_frame_complete(const std::uint8_t* d, std::size_t n) {
 
 // Debian 12's stb_image (2.27) trusts a JPEG's Huffman table sizes: counts adding up to more
 // than 256 make it write past its tables (fixed upstream in 2.28). Every DHT segment, before
-// and between scans, is checked here first, walking the markers as stb_image does.
+// and between scans, is checked here first, walking the markers as stb_image does. stb_image
+// reads the bytes of a truncated file as zeros and a segment as long as its length field says,
+// so a table cut short by the end of the file is checked with zeros for the missing counts.
 bool jpeg_huffman_tables_valid(const std::uint8_t* d, std::size_t n) {
+  const auto byte = [&](std::size_t i) -> std::size_t { return i < n ? d[i] : 0; };
   std::size_t p = 2;  // after SOI
   while (p + 1 < n) {
     if (d[p] != 0xFF) {  // entropy-coded data: look for the next marker
@@ -74,12 +77,13 @@ bool jpeg_huffman_tables_valid(const std::uint8_t* d, std::size_t n) {
     if (marker == 0xD9 || p + 4 > n) break;  // EOI, or a truncated file stb will refuse
     const std::size_t length = (static_cast<std::size_t>(d[p + 2]) << 8) | d[p + 3];
     if (marker == 0xC4) {
-      const std::size_t end = std::min(n, p + 2 + length);
-      for (std::size_t q = p + 4; q + 17 <= end;) {
+      std::size_t q = p + 4, left = length < 2 ? 0 : length - 2;
+      while (left > 0 && q < n) {  // past the file's end stb reads zero counts: no table to check
         std::size_t symbols = 0;
-        for (int i = 1; i <= 16; ++i) symbols += d[q + i];
+        for (std::size_t i = 1; i <= 16; ++i) symbols += byte(q + i);
         if (symbols > 256) return false;
         q += 17 + symbols;
+        left = left > 17 + symbols ? left - 17 - symbols : 0;
       }
     }
     p += 2 + (length < 2 ? 2 : length);
@@ -126,6 +130,10 @@ Image decode_image_memory(const void* data, std::size_t size, const std::string&
   const auto* bytes = static_cast<const std::uint8_t*>(data);
   const int length = static_cast<int>(size);
 
+  // Before stb_image reads anything: its header reader builds the Huffman tables too.
+  if (size >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && !jpeg_huffman_tables_valid(bytes, size))
+    throw Error(ErrorCode::Format,
+                "cannot decode " + what + ": corrupt JPEG (a Huffman table holds more than 256 codes)");
   detail::StbHeader header;
   const char* reason = nullptr;
   if (!detail::stb_read_header(bytes, length, &header, &reason))
@@ -138,9 +146,6 @@ Image decode_image_memory(const void* data, std::size_t size, const std::string&
                                             " per side and " + std::to_string(limits.max_pixels) + " in all");
   const bool is_gif = size >= 6 && std::memcmp(bytes, "GIF8", 4) == 0;
   const bool is_bmp = size >= 2 && bytes[0] == 'B' && bytes[1] == 'M';
-  if (size >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && !jpeg_huffman_tables_valid(bytes, size))
-    throw Error(ErrorCode::Format,
-                "cannot decode " + what + ": corrupt JPEG (a Huffman table holds more than 256 codes)");
   if ((is_gif && !gif_first_frame_complete(bytes, size)) || (is_bmp && !bmp_pixels_complete(bytes, size)))
     throw Error(ErrorCode::Format, "cannot decode " + what + ": truncated " + (is_gif ? "GIF" : "BMP") +
                                        " (the file ends before its image data)");

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses (clang, ASan + UBSan, the engine and the engine-only C API) and
+# runs each for SECONDS on its committed corpus (tests/fuzz/corpus/NAME, read only: new inputs
+# go to a scratch folder). Prints executions and findings per harness; exits non-zero on any
+# finding, leaving the crashing input in OUT/crashes/. Usage: tests/fuzz/run.sh SECONDS [OUT]
+set -euo pipefail
+seconds=${1:?usage: run.sh SECONDS [OUT]}
+source_dir=$(cd "$(dirname "$0")/../.." && pwd)
+out=${2:-$source_dir/build-fuzz}
+if [ ! -f "$out/CMakeCache.txt" ]; then
+  CC=clang CXX=clang++ cmake -S "$source_dir" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGXN_BUILD_FUZZERS=ON \
+    -DGXN_BUILD_MODEL=OFF -DGXN_BUILD_TOOLS=OFF -DGXN_BUILD_TESTS=OFF -DGXN_BUILD_EXAMPLES=OFF \
+    -DGXN_BUILD_BENCH=OFF >/dev/null
+fi
+cmake --build "$out" -j "$(nproc)" >/dev/null
+mkdir -p "$out/crashes"
+failed=0
+printf '%-22s %12s %9s %s\n' harness executions findings corpus
+for corpus in "$source_dir"/tests/fuzz/corpus/*/; do
+  name=$(basename "$corpus")
+  harness=$out/tests/fuzz/fuzz_$name
+  scratch=$out/scratch/$name
+  rm -rf "$scratch" && mkdir -p "$scratch"
+  status=0
+  # One process, many inputs: -fork would hide the executions count; -timeout catches hangs.
+  UBSAN_OPTIONS=print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 "$harness" "$scratch" "$corpus" \
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$out/crashes/$name-" >"$out/$name.log" 2>&1 || status=$?
+  executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$name.log" | tail -1)
+  findings=$([ "$status" -eq 0 ] && echo 0 || echo 1)
+  printf '%-22s %12s %9s %s\n' "$name" "${executions:-?}" "$findings" "$(ls "$corpus" | wc -l) seeds"
+  if [ "$status" -ne 0 ]; then
+    failed=1
+    grep -E "ERROR|SUMMARY|runtime error|Test unit written" "$out/$name.log" | head -5 >&2
+  fi
+done
+exit "$failed"
