@@ -1,7 +1,10 @@
 /* The C API from C: compiled as C99 with only gxn.h, which proves the header is valid C.
  * Each check prints what failed; the exit status is the number of failures. */
+#define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gxn.h"
@@ -163,12 +166,65 @@ static void test_index_items(void) {
   CHECK(gxn_index_create(rows, 3, 4, NULL, NULL, &options, &index) == GXN_ERR_INVALID_ARGUMENT);
 }
 
+/* Eight threads searching one index and scoring with one scorer get what one thread gets. */
+enum { ITEMS = 500, QUERIES = 40, DIM2 = 16, K = 10, THREADS = 8 };
+static float items[ITEMS * DIM2], queries[QUERIES * DIM2];
+static gxn_index* shared_index;
+static gxn_scorer* shared_scorer;
+static int64_t lone_ids[QUERIES * K], lone_top[QUERIES * K];
+static float lone_matrix[ITEMS * QUERIES];
+
+static int same_answers(void) {
+  int64_t ids[QUERIES * K], top[QUERIES * K], k = 0, k2 = 0;
+  float scores[QUERIES * K], top_scores[QUERIES * K];
+  float* matrix = malloc(sizeof lone_matrix);
+  int ok = matrix != NULL && gxn_index_search(shared_index, queries, QUERIES, DIM2, K, 0, ids, scores, &k) == GXN_OK &&
+           gxn_top_images(shared_scorer, queries, QUERIES, items, ITEMS, DIM2, K, top, top_scores, &k2) == GXN_OK &&
+           gxn_score_matrix(shared_scorer, items, ITEMS, queries, QUERIES, DIM2, matrix) == GXN_OK;
+  ok = ok && memcmp(ids, lone_ids, sizeof ids) == 0 && memcmp(top, lone_top, sizeof top) == 0 &&
+       memcmp(matrix, lone_matrix, sizeof lone_matrix) == 0;
+  free(matrix);
+  return ok;
+}
+
+static void* search_worker(void* arg) {
+  int* ok = (int*)arg;
+  *ok = 1;
+  for (int round = 0; round < 5; ++round) *ok = *ok && same_answers();
+  return NULL;
+}
+
+static void test_threads(void) {
+  unsigned state = 12345u;
+  for (int i = 0; i < ITEMS * DIM2; ++i) items[i] = (float)((state = state * 1103515245u + 12345u) >> 16) / 65536.0f;
+  for (int i = 0; i < QUERIES * DIM2; ++i)
+    queries[i] = (float)((state = state * 1103515245u + 12345u) >> 16) / 65536.0f;
+  CHECK(gxn_index_build(items, ITEMS, DIM2, 0.5f, 0, &shared_index) == GXN_OK);
+  CHECK(gxn_scorer_new(0.5f, 2, NULL, &shared_scorer) == GXN_OK);
+  if (!shared_index || !shared_scorer) return;
+  int64_t k = 0;
+  float scores[QUERIES * K];
+  CHECK(gxn_index_search(shared_index, queries, QUERIES, DIM2, K, 0, lone_ids, scores, &k) == GXN_OK);
+  CHECK(gxn_top_images(shared_scorer, queries, QUERIES, items, ITEMS, DIM2, K, lone_top, scores, &k) == GXN_OK);
+  CHECK(gxn_score_matrix(shared_scorer, items, ITEMS, queries, QUERIES, DIM2, lone_matrix) == GXN_OK);
+  pthread_t threads[THREADS];
+  int ok[THREADS];
+  for (int i = 0; i < THREADS; ++i) CHECK(pthread_create(&threads[i], NULL, search_worker, &ok[i]) == 0);
+  for (int i = 0; i < THREADS; ++i) {
+    pthread_join(threads[i], NULL);
+    CHECK(ok[i]);
+  }
+  gxn_index_free(shared_index);
+  gxn_scorer_free(shared_scorer);
+}
+
 int main(void) {
   test_version_and_errors();
   test_scores_and_top_k();
   test_evaluation();
   test_files_and_index();
   test_index_items();
+  test_threads();
   printf("C API: %d failed\n", failures);
   return failures;
 }
