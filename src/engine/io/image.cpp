@@ -57,9 +57,14 @@ bool gif_first_frame_complete(const std::uint8_t* d, std::size_t n) {
 // and between scans, is checked here first, walking the markers as stb_image does. stb_image
 // reads the bytes of a truncated file as zeros and a segment as long as its length field says,
 // so a table cut short by the end of the file is checked with zeros for the missing counts.
+// stb_image also takes a JPEG whose SOI follows any number of 0xFF fill bytes. True for a file
+// that is not a JPEG.
 bool jpeg_huffman_tables_valid(const std::uint8_t* d, std::size_t n) {
   const auto byte = [&](std::size_t i) -> std::size_t { return i < n ? d[i] : 0; };
-  std::size_t p = 2;  // after SOI
+  std::size_t p = 0;
+  while (p < n && d[p] == 0xFF) ++p;
+  if (p == 0 || p >= n || d[p] != 0xD8) return true;  // no SOI: stb_image will not read it as a JPEG
+  ++p;                                                // after SOI
   while (p + 1 < n) {
     if (d[p] != 0xFF) {  // entropy-coded data: look for the next marker
       ++p;
@@ -131,7 +136,7 @@ Image decode_image_memory(const void* data, std::size_t size, const std::string&
   const int length = static_cast<int>(size);
 
   // Before stb_image reads anything: its header reader builds the Huffman tables too.
-  if (size >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && !jpeg_huffman_tables_valid(bytes, size))
+  if (!jpeg_huffman_tables_valid(bytes, size))
     throw Error(ErrorCode::Format,
                 "cannot decode " + what + ": corrupt JPEG (a Huffman table holds more than 256 codes)");
   detail::StbHeader header;
