@@ -3,6 +3,7 @@
 # runs each for SECONDS on its committed corpus (tests/fuzz/corpus/NAME, read only: new inputs
 # go to a scratch folder). Prints executions and findings per harness; exits non-zero on any
 # finding, leaving the crashing input in OUT/crashes/. Usage: tests/fuzz/run.sh SECONDS [OUT]
+# (HARNESSES="image npy" runs only those).
 set -euo pipefail
 seconds=${1:?usage: run.sh SECONDS [OUT]}
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,6 +19,7 @@ failed=0
 printf '%-22s %12s %9s %s\n' harness executions findings corpus
 for corpus in "$source_dir"/tests/fuzz/corpus/*/; do
   name=$(basename "$corpus")
+  if [ -n "${HARNESSES:-}" ] && [[ " $HARNESSES " != *" $name "* ]]; then continue; fi
   harness=$out/tests/fuzz/fuzz_$name
   scratch=$out/scratch/$name
   rm -rf "$scratch" && mkdir -p "$scratch"
