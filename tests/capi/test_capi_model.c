@@ -10,24 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "gxn.h"
-
-static int failures = 0;
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
-#define CHECK_ERROR(call, status, needle)                                                               \
-  do {                                                                                                  \
-    CHECK((call) == (status));                                                                          \
-    if (strstr(gxn_last_error(), (needle)) == NULL) {                                                   \
-      fprintf(stderr, "%s:%d: error lacks '%s': %s\n", __FILE__, __LINE__, (needle), gxn_last_error()); \
-      ++failures;                                                                                       \
-    }                                                                                                   \
-  } while (0)
 
 static char model_path[4096], image_a[4096], image_b[4096];
 

@@ -8,16 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "check.h"
 #include "gxn.h"
-
-static int failures = 0;
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
 
 static char data_dir[4096], config_file[4096], work[4096];
 

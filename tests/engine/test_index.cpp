@@ -14,18 +14,12 @@
 
 #include "gxn/engine/search/index.hpp"
 #include "support/files.hpp"
+#include "support/random_rows.hpp"
 #include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-gxn::Matrix uniform_rows(std::int64_t n, std::int64_t dim2, std::mt19937& rng) {
-  std::uniform_real_distribution<float> u(0.0f, 1.0f);
-  gxn::Matrix m(n, dim2);
-  for (float* p = m.data(); p != m.data() + n * dim2; ++p) *p = u(rng);
-  return m;
-}
 
 // Embeddings with structure, as trained ones have: rows scattered around a few hundred topic
 // centres, non-negative; each query is a noisy copy of one indexed row.

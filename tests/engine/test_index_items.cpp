@@ -7,16 +7,10 @@
 #include "gxn/engine/search/index.hpp"
 #include "support/error_of.hpp"
 #include "support/files.hpp"
+#include "support/random_rows.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
-
-gxn::Matrix random_rows(std::int64_t n, std::int64_t dim2, std::mt19937& rng) {
-  std::uniform_real_distribution<float> u(0.0f, 1.0f);
-  gxn::Matrix m(n, dim2);
-  for (float* p = m.data(); p != m.data() + n * dim2; ++p) *p = u(rng);
-  return m;
-}
 
 gxn::Matrix pick_rows(const gxn::Matrix& m, const std::vector<std::int64_t>& rows) {
   gxn::Matrix out(static_cast<std::int64_t>(rows.size()), m.cols());
@@ -37,7 +31,7 @@ gxn::SearchOptions exhaustive(const gxn::RetrievalIndex& index) {
 
 TEST_CASE("index items: search returns the caller's ids; ids and payloads survive save and load", "[index]") {
   std::mt19937 rng(11);
-  const gxn::Matrix items = random_rows(200, 8, rng), queries = random_rows(9, 8, rng);
+  const gxn::Matrix items = uniform_rows(200, 8, rng), queries = uniform_rows(9, 8, rng);
   std::vector<std::int64_t> ids;
   std::vector<std::string> payloads;
   for (std::int64_t i = 0; i < 200; ++i) {
@@ -72,7 +66,7 @@ TEST_CASE("index items: search returns the caller's ids; ids and payloads surviv
 
 TEST_CASE("index items: adding and removing give the index a fresh build of the same items gives", "[index]") {
   std::mt19937 rng(12);
-  const gxn::Matrix all = random_rows(900, 12, rng), queries = random_rows(15, 12, rng);
+  const gxn::Matrix all = uniform_rows(900, 12, rng), queries = uniform_rows(15, 12, rng);
   for (auto kind : {gxn::ShortlistKind::Flat, gxn::ShortlistKind::Ivf}) {
     gxn::IndexOptions options;
     options.kind = kind;
@@ -104,19 +98,19 @@ TEST_CASE("index items: payloads may come later; ties go to the lower id", "[ind
   for (std::int64_t r = 0; r < 3; ++r)
     for (std::int64_t c = 0; c < 4; ++c) same(r, c) = 0.25f;
   auto index = gxn::RetrievalIndex::build(same, {30, 10, 20}, {});
-  const gxn::TopK top = index.search(random_rows(1, 4, rng), 3);
+  const gxn::TopK top = index.search(uniform_rows(1, 4, rng), 3);
   REQUIRE(top.index == std::vector<std::int64_t>{10, 20, 30});
-  index.add(random_rows(2, 4, rng), {}, {"a.png", "b.png"});
+  index.add(uniform_rows(2, 4, rng), {}, {"a.png", "b.png"});
   REQUIRE(index.has_payloads());
   REQUIRE(index.payload(30).empty());
   REQUIRE(index.payload(31) == "a.png");
-  index.add(random_rows(1, 4, rng));
+  index.add(uniform_rows(1, 4, rng));
   REQUIRE(index.payload(33).empty());
 }
 
 TEST_CASE("index items: bad ids, payloads and removals are refused and change nothing", "[index]") {
   std::mt19937 rng(14);
-  const gxn::Matrix items = random_rows(20, 6, rng);
+  const gxn::Matrix items = uniform_rows(20, 6, rng);
   using gxn::ErrorCode;
   CHECK(error_of(
             [&] {
@@ -141,14 +135,14 @@ TEST_CASE("index items: bad ids, payloads and removals are refused and change no
         std::string::npos);
 
   auto index = gxn::RetrievalIndex::build(items);
-  const gxn::Matrix more = random_rows(2, 6, rng);
+  const gxn::Matrix more = uniform_rows(2, 6, rng);
   CHECK(error_of(
             [&] {
               index.add(more, {5, 40});
             },
             ErrorCode::InvalidArgument)
             .find("ids[0] = 5") != std::string::npos);
-  CHECK(error_of([&] { index.add(random_rows(2, 8, rng)); }, ErrorCode::Shape).find("2·D") != std::string::npos);
+  CHECK(error_of([&] { index.add(uniform_rows(2, 8, rng)); }, ErrorCode::Shape).find("2·D") != std::string::npos);
   CHECK(error_of([&] { index.remove({3, 77}); }, ErrorCode::NotFound).find("77") != std::string::npos);
   CHECK(error_of([&] { index.remove(index.ids()); }, ErrorCode::InvalidArgument).find("empty") != std::string::npos);
   CHECK(error_of([&] { index.payload(99); }, ErrorCode::NotFound).find("99") != std::string::npos);

@@ -36,6 +36,16 @@ inline void add_encoder_options(CLI::App* cmd, EncoderArgs& args, bool model_opt
   cmd->add_flag("--quiet", args.quiet, "no progress line");
 }
 
+// A search's query, encoded: the caption `text` (text_query) or the image file `image`; an
+// error names the option that gave it.
+inline Matrix encode_query(const Encoder& encoder, bool text_query, const std::string& text, const std::string& image) {
+  try {
+    return text_query ? encoder.encode_texts({text}) : encoder.encode_images(std::vector<std::string>{image});
+  } catch (const Error& e) {
+    throw Error(e.code(), std::string(text_query ? "--text" : "--image") + ": " + e.what());
+  }
+}
+
 // Precomputed features read from `path`, (N, D) or (N, R, D), as N rows of R·D floats (a view of `array`).
 inline MatrixView feature_rows(const NpyArray& array, const std::string& path) {
   if ((array.shape.size() != 2 && array.shape.size() != 3) || array.shape[0] < 1)

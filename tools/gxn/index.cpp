@@ -114,13 +114,7 @@ void run_search(const IndexArgs& args) {
   if (text_query != (index.side() == IndexedSide::Images))
     throw Error(ErrorCode::InvalidArgument, args.index + " indexes " + side_name(index.side()) + ": search it with " +
                                                 (index.side() == IndexedSide::Images ? "--text" : "--image"));
-  Matrix query;
-  try {
-    query =
-        text_query ? encoder.encode_texts({args.text}) : encoder.encode_images(std::vector<std::string>{args.image});
-  } catch (const Error& e) {
-    throw Error(e.code(), std::string(text_query ? "--text" : "--image") + ": " + e.what());
-  }
+  const Matrix query = encode_query(encoder, text_query, args.text, args.image);
   SearchOptions options;
   options.shortlist = args.shortlist;
   const TopK top = index.search(query, args.k, options);

@@ -67,13 +67,7 @@ void run_search(const SearchArgs& args) {
     throw Error(ErrorCode::InvalidArgument, "--text: the caption has no word");
   const Encoder encoder(args.encoder.model, args.encoder.options());
 
-  Matrix query;
-  try {
-    query =
-        text_query ? encoder.encode_texts({args.text}) : encoder.encode_images(std::vector<std::string>{args.image});
-  } catch (const Error& e) {
-    throw Error(e.code(), std::string(text_query ? "--text" : "--image") + ": " + e.what());
-  }
+  const Matrix query = encode_query(encoder, text_query, args.text, args.image);
   Candidates candidates;
   if (!args.embeddings.empty()) {
     candidates = read_candidates(args, encoder);
