@@ -136,6 +136,15 @@ TEST_CASE("decode_image refuses the JPEGs the fuzzer found (fixtures as found)",
   }
 }
 
+TEST_CASE("decode_image refuses a PNG chunk longer than the file before stb_image allocates it", "[image][bad-input]") {
+  // Found by the 15 s fuzz run in CI: a 377-byte PNG whose IDAT claims about 2 GB, which stb_image
+  // 2.27 allocates before it finds the data missing.
+  const auto png = gxn::read_file_bytes(std::string(GXN_TEST_DATA) + "/fuzz/png_idat_longer_than_file.png");
+  const auto e = decode_error(png);
+  CHECK(e.code() == gxn::ErrorCode::Format);
+  CHECK(contains(e, "truncated PNG"));
+}
+
 TEST_CASE("decode_image refuses images above the size limits before decoding them", "[image][bad-input]") {
   // 12000 x 12000 is 144 M pixels: a 33-byte file claiming it is refused from its header.
   const auto bomb = decode_error(png_header(12000, 12000));

@@ -3,7 +3,8 @@
 # runs each for SECONDS on its committed corpus (tests/fuzz/corpus/NAME, read only: new inputs
 # go to a scratch folder). Prints executions and findings per harness; exits non-zero on any
 # finding, leaving the crashing input in OUT/crashes/. Usage: tests/fuzz/run.sh SECONDS [OUT]
-# (HARNESSES="image npy" runs only those).
+# (HARNESSES="image npy" runs only those; FUZZ_SEED=N fixes libFuzzer's seed, as CI does, so a
+# run explores the same inputs each time and a CI failure is a regression, not a new find).
 set -euo pipefail
 seconds=${1:?usage: run.sh SECONDS [OUT]}
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,7 +27,7 @@ for corpus in "$source_dir"/tests/fuzz/corpus/*/; do
   status=0
   # One process, many inputs: -fork would hide the executions count; -timeout catches hangs.
   UBSAN_OPTIONS=print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 "$harness" "$scratch" "$corpus" \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${FUZZ_SEED:+-seed=$FUZZ_SEED} \
     -artifact_prefix="$out/crashes/$name-" >"$out/$name.log" 2>&1 || status=$?
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$name.log" | tail -1)
   findings=$([ "$status" -eq 0 ] && echo 0 || echo 1)

@@ -96,6 +96,21 @@ bool jpeg_huffman_tables_valid(const std::uint8_t* d, std::size_t n) {
   return true;
 }
 
+// stb_image 2.27 grows its buffer to an IDAT chunk's declared length before reading it: a
+// 377-byte PNG claiming 2 GB allocated 2 GB (found by fuzz_image). True when every chunk's
+// length fits in what is left of the file, up to IEND.
+bool png_chunks_fit(const std::uint8_t* d, std::size_t n) {
+  if (n < 8 || std::memcmp(d, "\x89PNG\r\n\x1a\n", 8) != 0) return true;  // not a PNG
+  for (std::size_t p = 8; p + 8 <= n;) {
+    const std::size_t length = (static_cast<std::size_t>(d[p]) << 24) | (static_cast<std::size_t>(d[p + 1]) << 16) |
+                               (static_cast<std::size_t>(d[p + 2]) << 8) | d[p + 3];
+    if (length > n - p - 8) return false;
+    if (std::memcmp(d + p + 4, "IEND", 4) == 0) break;
+    p += 12 + length;  // length, type, data, CRC
+  }
+  return true;
+}
+
 // An uncompressed BMP (the only kind stb_image reads) is complete when its pixel rows fit.
 bool bmp_pixels_complete(const std::uint8_t* d, std::size_t n) {
   if (n < 26) return false;
@@ -139,6 +154,8 @@ Image decode_image_memory(const void* data, std::size_t size, const std::string&
   if (!jpeg_huffman_tables_valid(bytes, size))
     throw Error(ErrorCode::Format,
                 "cannot decode " + what + ": corrupt JPEG (a Huffman table holds more than 256 codes)");
+  if (!png_chunks_fit(bytes, size))
+    throw Error(ErrorCode::Format, "cannot decode " + what + ": truncated PNG (a chunk is longer than the file)");
   detail::StbHeader header;
   const char* reason = nullptr;
   if (!detail::stb_read_header(bytes, length, &header, &reason))
