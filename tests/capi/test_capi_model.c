@@ -277,29 +277,34 @@ static void test_search_with_model(void) {
 /* One handle, several threads at once: each gets exactly what a lone call gives. */
 enum { THREADS = 4, ROUNDS = 3 };
 static gxn_model* shared;
-static float lone_texts[2 * 64], lone_images[2 * 64];
-static char lone_caption[2][256];
-static uint8_t lone_imagined[2 * 64 * 64 * 3];
 
-static int same_work(void) {
+/* What one round asks of the model: encoded texts and images, sampled captions, imagined images. */
+typedef struct work_result {
+  float texts[2 * 64], images[2 * 64];
+  char captions[2][256];
+  uint8_t imagined[2 * 64 * 64 * 3];
+} work_result;
+static work_result lone;
+
+static int do_work(work_result* r) {
   const char* texts[2] = {"a big red circle at the top left", "a small blue square"};
   const char* files[2] = {image_a, image_b};
-  uint8_t* imagined = malloc(sizeof lone_imagined);
   gxn_caption_options options;
   gxn_caption_default_options(&options);
   options.mode = GXN_DECODE_SAMPLE;
   options.seed = 3;
   gxn_matrix *t = NULL, *v = NULL;
   gxn_strings* c = NULL;
-  int ok = gxn_model_encode_texts(shared, texts, 2, &t) == GXN_OK &&
-           gxn_model_encode_image_files(shared, files, 2, &v) == GXN_OK &&
-           gxn_model_caption_image_files(shared, files, 2, &options, &c) == GXN_OK && imagined != NULL &&
-           gxn_model_imagine(shared, texts[0], 2, 5, imagined, sizeof lone_imagined) == GXN_OK;
-  ok = ok && memcmp(gxn_matrix_data(t), lone_texts, sizeof lone_texts) == 0 &&
-       memcmp(gxn_matrix_data(v), lone_images, sizeof lone_images) == 0 &&
-       strcmp(gxn_strings_get(c, 0), lone_caption[0]) == 0 && strcmp(gxn_strings_get(c, 1), lone_caption[1]) == 0 &&
-       memcmp(imagined, lone_imagined, sizeof lone_imagined) == 0;
-  free(imagined);
+  memset(r, 0, sizeof *r);
+  const int ok = gxn_model_encode_texts(shared, texts, 2, &t) == GXN_OK &&
+                 gxn_model_encode_image_files(shared, files, 2, &v) == GXN_OK &&
+                 gxn_model_caption_image_files(shared, files, 2, &options, &c) == GXN_OK &&
+                 gxn_model_imagine(shared, texts[0], 2, 5, r->imagined, sizeof r->imagined) == GXN_OK;
+  if (ok) {
+    memcpy(r->texts, gxn_matrix_data(t), sizeof r->texts);
+    memcpy(r->images, gxn_matrix_data(v), sizeof r->images);
+    for (int i = 0; i < 2; ++i) snprintf(r->captions[i], sizeof r->captions[i], "%s", gxn_strings_get(c, i));
+  }
   gxn_matrix_free(t);
   gxn_matrix_free(v);
   gxn_strings_free(c);
@@ -308,36 +313,17 @@ static int same_work(void) {
 
 static void* worker(void* arg) {
   int* ok = (int*)arg;
-  *ok = 1;
-  for (int r = 0; r < ROUNDS; ++r) *ok = *ok && same_work();
+  work_result* mine = malloc(sizeof *mine);
+  *ok = mine != NULL;
+  for (int r = 0; r < ROUNDS && *ok; ++r) *ok = do_work(mine) && memcmp(mine, &lone, sizeof lone) == 0;
+  free(mine);
   return NULL;
 }
 
 static void test_threads(void) {
   shared = load();
   if (!shared) return;
-  const char* texts[2] = {"a big red circle at the top left", "a small blue square"};
-  const char* files[2] = {image_a, image_b};
-  gxn_caption_options options;
-  gxn_caption_default_options(&options);
-  options.mode = GXN_DECODE_SAMPLE;
-  options.seed = 3;
-  gxn_matrix *t = NULL, *v = NULL;
-  gxn_strings* c = NULL;
-  CHECK(gxn_model_encode_texts(shared, texts, 2, &t) == GXN_OK);
-  CHECK(gxn_model_encode_image_files(shared, files, 2, &v) == GXN_OK);
-  CHECK(gxn_model_caption_image_files(shared, files, 2, &options, &c) == GXN_OK);
-  CHECK(gxn_model_imagine(shared, texts[0], 2, 5, lone_imagined, sizeof lone_imagined) == GXN_OK);
-  if (t && v && c) {
-    memcpy(lone_texts, gxn_matrix_data(t), sizeof lone_texts);
-    memcpy(lone_images, gxn_matrix_data(v), sizeof lone_images);
-    snprintf(lone_caption[0], sizeof lone_caption[0], "%s", gxn_strings_get(c, 0));
-    snprintf(lone_caption[1], sizeof lone_caption[1], "%s", gxn_strings_get(c, 1));
-  }
-  gxn_matrix_free(t);
-  gxn_matrix_free(v);
-  gxn_strings_free(c);
-
+  CHECK(do_work(&lone));
   pthread_t threads[THREADS];
   int ok[THREADS];
   for (int i = 0; i < THREADS; ++i) CHECK(pthread_create(&threads[i], NULL, worker, &ok[i]) == 0);

@@ -98,10 +98,11 @@ void run_add(const IndexArgs& args) {
 
 void run_remove(const IndexArgs& args) {
   RetrievalIndex index = RetrievalIndex::load(args.index);
+  const std::int64_t before = index.size();
   index.remove(args.ids);
   index.save(args.index);
-  std::printf("removed %zu ids from %s: %lld left\n", args.ids.size(), args.index.c_str(),
-              static_cast<long long>(index.size()));
+  std::printf("removed %lld items from %s: %lld left\n", static_cast<long long>(before - index.size()),
+              args.index.c_str(), static_cast<long long>(index.size()));
 }
 
 void run_search(const IndexArgs& args) {
