@@ -1,6 +1,8 @@
 # Warnings for gxn's own targets (not for the headers of its dependencies).
+# nvcc takes the host compiler's warnings through -Xcompiler.
 function(gxn_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:C,CXX>:-Wall -Wextra -Wno-unused-parameter>
+                                           $<$<COMPILE_LANGUAGE:CUDA>:-Xcompiler=-Wall,-Wextra,-Wno-unused-parameter>)
 endfunction()
 
 # The LibTorch headers are costly to parse: one precompiled header, shared by every

@@ -30,6 +30,7 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/_installed_library.py DESTINATION ${GX
 install(EXPORT gxnTargets NAMESPACE gxn:: DESTINATION ${GXN_CMAKE_DIR})
 
 set(GXN_WITH_MODEL ${GXN_BUILD_MODEL})
+set(GXN_WITH_CUDA ${GXN_BUILD_CUDA})
 configure_package_config_file(cmake/gxnConfig.cmake.in
   ${CMAKE_CURRENT_BINARY_DIR}/gxnConfig.cmake INSTALL_DESTINATION ${GXN_CMAKE_DIR})
 write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/gxnConfigVersion.cmake
