@@ -53,8 +53,19 @@ typedef struct gxn_scorer gxn_scorer;
 GXN_API int gxn_scorer_new(float lambda, int threads, const char* isa, gxn_scorer** out);
 GXN_API void gxn_scorer_free(gxn_scorer* scorer);
 
-/* The instruction set the scorer's kernel uses ("portable", "avx2" or "avx512"). Static storage. */
+/* The instruction set the scorer's kernel uses ("portable", "avx2" or "avx512"; "cuda" for a
+ * scorer on a GPU). Static storage. */
 GXN_API const char* gxn_scorer_isa(const gxn_scorer* scorer);
+
+/* Creates a scorer on a device: "cpu" (NULL: as gxn_scorer_new), or "cuda" / "cuda:N" for the
+ * GPU scorer on CUDA device 0 / N (threads and isa are then not used). The same calls below,
+ * the same results. GXN_ERR_UNSUPPORTED when this libgxn_c was built without CUDA or no CUDA
+ * device is present (the message says which); on the GPU, top-k takes k <= 4096 unless the
+ * candidates are fewer. */
+GXN_API int gxn_scorer_new_on(float lambda, int threads, const char* isa, const char* device, gxn_scorer** out);
+
+/* The scorer's device: "cpu" or "cuda:N". Valid while the scorer lives. */
+GXN_API const char* gxn_scorer_device(const gxn_scorer* scorer);
 
 /* Fills out (n_images x n_texts, row-major, caller-allocated) with s*(texts[j], images[i]).
  * images is n_images x dim2, texts n_texts x dim2, both row-major and contiguous. */

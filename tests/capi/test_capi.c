@@ -21,6 +21,37 @@ static void test_version_and_errors(void) {
   gxn_scorer_free(NULL); /* accepted */
 }
 
+/* The scorer's device: "cpu" as gxn_scorer_new; "cuda" the GPU scorer or, with no device here (or
+ * a library built without CUDA), GXN_ERR_UNSUPPORTED saying which; another name is refused. */
+static void test_scorer_devices(void) {
+  gxn_scorer* scorer = NULL;
+  CHECK(gxn_scorer_new_on(0.5f, 1, NULL, "cpu", &scorer) == GXN_OK);
+  CHECK(strcmp(gxn_scorer_device(scorer), "cpu") == 0);
+  gxn_scorer_free(scorer);
+  CHECK(gxn_scorer_new_on(0.5f, 1, NULL, "gpu", &scorer) == GXN_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(gxn_last_error(), "device") != NULL);
+  CHECK(gxn_scorer_new_on(0.5f, 1, NULL, "cuda:x", &scorer) == GXN_ERR_INVALID_ARGUMENT);
+  int status = gxn_scorer_new_on(1.0f, 0, NULL, "cuda", &scorer); /* lambda 1: exact scores */
+  if (status == GXN_OK) {
+    const float images[2 * 4] = {0.0f, 1.0f, 0.5f, 0.25f, 1.0f, 0.0f, 0.75f, 0.0f};
+    const float texts[3 * 4] = {1.0f, 1.0f, 1.0f, 1.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.5f, 0.5f, 0.5f, 0.5f};
+    float on_gpu[6], on_cpu[6];
+    gxn_scorer* cpu = NULL;
+    CHECK(strcmp(gxn_scorer_device(scorer), "cuda:0") == 0);
+    CHECK(strcmp(gxn_scorer_isa(scorer), "cuda") == 0);
+    CHECK(gxn_scorer_new(1.0f, 1, NULL, &cpu) == GXN_OK);
+    CHECK(gxn_score_matrix(scorer, images, 2, texts, 3, 4, on_gpu) == GXN_OK);
+    CHECK(gxn_score_matrix(cpu, images, 2, texts, 3, 4, on_cpu) == GXN_OK);
+    CHECK(memcmp(on_gpu, on_cpu, sizeof on_gpu) == 0);
+    gxn_scorer_free(cpu);
+    gxn_scorer_free(scorer);
+  } else {
+    CHECK(status == GXN_ERR_UNSUPPORTED);
+    CHECK(scorer == NULL);
+    CHECK(strstr(gxn_last_error(), "no CUDA device") != NULL || strstr(gxn_last_error(), "built without CUDA") != NULL);
+  }
+}
+
 static void test_scores_and_top_k(void) {
   /* 2 images, 3 captions, D = 2 (rows: h0 h1 l0 l1). */
   const float images[2 * 4] = {0.5f, 0.0f, 1.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -212,6 +243,7 @@ static void test_threads(void) {
 
 int main(void) {
   test_version_and_errors();
+  test_scorer_devices();
   test_scores_and_top_k();
   test_evaluation();
   test_files_and_index();

@@ -10,6 +10,10 @@ lib.gxn_scorer_new.argtypes = [ctypes.c_float, ctypes.c_int, ctypes.c_char_p, ct
 lib.gxn_scorer_free.argtypes = [ctypes.c_void_p]
 lib.gxn_scorer_isa.argtypes = [ctypes.c_void_p]
 lib.gxn_scorer_isa.restype = ctypes.c_char_p
+lib.gxn_scorer_new_on.argtypes = [ctypes.c_float, ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p,
+                                  ctypes.POINTER(ctypes.c_void_p)]
+lib.gxn_scorer_device.argtypes = [ctypes.c_void_p]
+lib.gxn_scorer_device.restype = ctypes.c_char_p
 lib.gxn_score_matrix.argtypes = [ctypes.c_void_p, float_p, ctypes.c_int64, float_p, ctypes.c_int64, ctypes.c_int64,
                                  float_p]
 for _f in (lib.gxn_top_images, lib.gxn_top_texts):
@@ -18,11 +22,16 @@ for _f in (lib.gxn_top_images, lib.gxn_top_texts):
 
 
 class Scorer:
-    """Scores image embeddings against caption embeddings (rows of 2*D: x_h then x_l)."""
+    """Scores image embeddings against caption embeddings (rows of 2*D: x_h then x_l).
 
-    def __init__(self, lam=0.5, threads=0, isa="auto"):
+    device: "cpu", or "cuda" / "cuda:N" for the GPU scorer (same calls, same results; threads
+    and isa are then not used). GxnError (unsupported) when the library was built without CUDA
+    or no CUDA device is present.
+    """
+
+    def __init__(self, lam=0.5, threads=0, isa="auto", device="cpu"):
         handle = ctypes.c_void_p()
-        check(lib.gxn_scorer_new(lam, threads, isa.encode(), ctypes.byref(handle)))
+        check(lib.gxn_scorer_new_on(lam, threads, isa.encode(), device.encode(), ctypes.byref(handle)))
         self._handle = handle
 
     def __del__(self):
@@ -33,6 +42,11 @@ class Scorer:
     @property
     def isa(self):
         return lib.gxn_scorer_isa(self._handle).decode()
+
+    @property
+    def device(self):
+        """"cpu" or "cuda:N"."""
+        return lib.gxn_scorer_device(self._handle).decode()
 
     def score_matrix(self, images, texts):
         """(n_images, n_texts) float32: s*(texts[j], images[i])."""

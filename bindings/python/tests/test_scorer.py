@@ -53,5 +53,41 @@ class ScorerTest(unittest.TestCase):
         self.assertEqual(ctx.exception.status, 5)
 
 
+class CudaScorerTest(unittest.TestCase):
+    """device="cuda": the CPU's results where a CUDA device is present; else a clear refusal."""
+
+    def setUp(self):
+        rng = np.random.default_rng(8)
+        # Eighths, lambda 1: exact scores, so the GPU must equal the CPU bit for bit.
+        self.images = rng.integers(0, 16, (131, 2 * 19)).astype(np.float32) / 8
+        self.texts = rng.integers(0, 16, (257, 2 * 19)).astype(np.float32) / 8
+        try:
+            self.gpu = gxn.Scorer(lam=1.0, device="cuda")
+        except gxn.GxnError as e:
+            self.assertEqual(e.status, 7)  # unsupported
+            self.assertTrue("no CUDA device" in str(e) or "built without CUDA" in str(e), str(e))
+            self.skipTest(str(e))
+
+    def test_same_results_as_the_cpu(self):
+        cpu = gxn.Scorer(lam=1.0)
+        self.assertEqual(self.gpu.device, "cuda:0")
+        np.testing.assert_array_equal(self.gpu.score_matrix(self.images, self.texts),
+                                      cpu.score_matrix(self.images, self.texts))
+        for k in (1, 10, 300):
+            for got, want in zip(self.gpu.top_texts(self.images, self.texts, k), cpu.top_texts(self.images, self.texts, k)):
+                np.testing.assert_array_equal(got, want)
+            for got, want in zip(self.gpu.top_images(self.texts, self.images, k),
+                                 cpu.top_images(self.texts, self.images, k)):
+                np.testing.assert_array_equal(got, want)
+
+
+class DeviceNameTest(unittest.TestCase):
+    def test_cpu_and_bad_names(self):
+        self.assertEqual(gxn.Scorer().device, "cpu")
+        with self.assertRaises(gxn.GxnError) as ctx:
+            gxn.Scorer(device="gpu")
+        self.assertIn("cuda:N", str(ctx.exception))
+
+
 if __name__ == "__main__":
     unittest.main()
