@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# gxn on a GPU machine that has only a CUDA driver, nvcc, CMake, a C++ compiler and PyTorch (no
+# package registry). Builds gxn (the engine, no LibTorch) from this source tree against Debian
+# 12 packages carried along as files, runs the tests (the [cuda] ones included), and prints the
+# measurements as one JSON object on stdout (progress goes to stderr).
+#
+# 1. Where apt works (a Debian 12 machine like the one gxn is developed on), fetch the packages:
+#      bench/gpu/run.sh --fetch          # apt-get download into bench/gpu/debs/ (~16 MB, not in git)
+# 2. Carry the source tree with bench/gpu/debs/ to the GPU machine and run:
+#      bench/gpu/run.sh [WORK_DIR]       # default bench/gpu/work: the unpacked prefix and the build
+# The .deb files are unpacked with dpkg -x (no install, no root); their libraries need the glibc
+# of Debian 12 (2.36) or newer.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source_dir=$(cd "$here/../.." && pwd)
+# What gxn::engine and its tests need beyond a compiler: FAISS (static) and the BLAS/LAPACK it
+# calls (OpenBLAS, which needs gfortran's runtime), Eigen, nlohmann/json, stb_image, Catch2.
+packages=(libfaiss-dev libopenblas-pthread-dev libopenblas0-pthread libgfortran5 libquadmath0 libeigen3-dev
+          nlohmann-json3-dev libstb-dev catch2)
+
+if [ "${1:-}" = "--fetch" ]; then
+  mkdir -p "$here/debs"
+  cd "$here/debs" && apt-get download "${packages[@]}"
+  exit 0
+fi
+
+work=${1:-$here/work}
+prefix=$work/prefix
+build=$work/build
+compgen -G "$here/debs/*.deb" >/dev/null || { echo "no .deb files in $here/debs: run '$0 --fetch' where apt works" >&2; exit 1; }
+mkdir -p "$prefix"
+for deb in "$here"/debs/*.deb; do dpkg -x "$deb" "$prefix"; done
+lib=$prefix/usr/lib/x86_64-linux-gnu
+blas=$lib/openblas-pthread
+# FAISS's CMake package names Debian's BLAS alternatives under /usr, which dpkg -x does not make:
+# point it at the OpenBLAS in the prefix.
+sed -i "s|/usr/lib/x86_64-linux-gnu/libblas.so|$blas/libblas.so|g; s|/usr/lib/x86_64-linux-gnu/liblapack.so|$blas/liblapack.so|g" \
+  "$lib/cmake/faiss/faiss-targets.cmake"
+export LD_LIBRARY_PATH=$blas:$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+
+nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+echo "== configure (nvcc: $nvcc)" >&2
+cmake -S "$source_dir" -B "$build" -DCMAKE_BUILD_TYPE=Release -DGXN_BUILD_CUDA=ON -DCMAKE_CUDA_COMPILER="$nvcc" \
+  -DGXN_BUILD_MODEL=OFF -DGXN_BUILD_TOOLS=OFF -DGXN_BUILD_EXAMPLES=OFF -DGXN_BUILD_BENCH=ON -DGXN_BUILD_TESTS=ON \
+  -Dfaiss_DIR="$lib/cmake/faiss" -DEigen3_DIR="$prefix/usr/share/eigen3/cmake" \
+  -Dnlohmann_json_DIR="$prefix/usr/share/cmake/nlohmann_json" -DCatch2_DIR="$prefix/usr/lib/cmake/Catch2" \
+  -DSTB_INCLUDE_DIR="$prefix/usr/include/stb" >&2
+echo "== build" >&2
+cmake --build "$build" -j "$(nproc)" --target gxn_engine_tests gxn_gpu_bench >&2
+
+echo "== engine tests ([cuda] included; valgrind's needs a target not built here)" >&2
+if ctest --test-dir "$build" -R '^engine:' -E valgrind --output-on-failure >"$work/tests.log" 2>&1; then
+  tests=passed
+else
+  tests=failed
+fi
+tail -n 25 "$work/tests.log" >&2
+skipped=$(grep -c '(Skipped)' "$work/tests.log" || true)
+
+echo "== gxn_gpu_bench" >&2
+"$build/bench/gpu/gxn_gpu_bench" >"$work/gxn.json"
+echo "== PyTorch naive broadcast" >&2
+python3 "$here/torch_naive.py" >"$work/torch.json"
+
+python3 - "$work" "$tests" "$skipped" <<'PY'
+import json, sys
+work, tests, skipped = sys.argv[1], sys.argv[2], int(sys.argv[3])
+out = {"engine_tests": tests, "engine_tests_skipped": skipped,
+       "gxn": json.load(open(f"{work}/gxn.json")), "pytorch": json.load(open(f"{work}/torch.json"))}
+print(json.dumps(out, indent=1))
+PY
