@@ -121,7 +121,8 @@ GXN_API void gxn_matrix_free(gxn_matrix* matrix);
 GXN_API int gxn_write_embeddings(const char* path, const float* rows, int64_t n, int64_t dim2);
 GXN_API int gxn_write_npy_matrix(const char* path, const float* data, int64_t rows, int64_t cols);
 
-/* ---- Index: a FAISS shortlist rescored exactly with s* -------------------------------------
+/* ---- Index: exact s* over the few inverted lists (FAISS k-means) nearest each query ------
+ * A flat index (kind 1) is one list of every item: exact search.
  * side 0 indexes images (queries are captions), side 1 indexes captions (queries are images).
  * Each item has a 64-bit id (>= 0; by default its row number) and, optionally, a text payload
  * (e.g. its file name) kept in the index file. Searches may run on one index from many threads
@@ -135,7 +136,7 @@ typedef struct gxn_index_options {
   size_t size;   /* sizeof(gxn_index_options), set by gxn_index_default_options */
   float lambda;  /* the s* weight of x_h, in [0, 1] (default 0.5) */
   int side;      /* 0: images (default), 1: captions */
-  int kind;      /* the shortlist: 0 = flat below 50,000 items, IVF from there (default); 1 flat; 2 IVF */
+  int kind;      /* 0 = flat below 50,000 items, IVF from there (default); 1 flat; 2 IVF */
   int64_t nlist; /* IVF lists; 0 = chosen from n (default) */
 } gxn_index_options;
 GXN_API void gxn_index_default_options(gxn_index_options* options);
@@ -163,8 +164,10 @@ GXN_API int gxn_index_save(const gxn_index* index, const char* path);
 GXN_API int64_t gxn_index_size(const gxn_index* index);
 GXN_API void gxn_index_free(gxn_index* index);
 
-/* The k best items for each query, best first (ties: the lower id), among `shortlist` FAISS
- * candidates rescored exactly (0 = max(10k, 100)). out_index (their ids) and out_score:
+/* The k best items for each query by exact s*, best first (ties: the lower id), among the items
+ * of the IVF lists it visits: the default number (nlist / 64, rounded up), then more, nearest
+ * first, until they hold at least `shortlist` items (0 = no minimum; size = exact search).
+ * A flat index is searched exactly. out_index (their ids) and out_score:
  * n_queries x min(k, size), caller-allocated; *out_k = min(k, size); a slot with no candidate
  * holds id -1. */
 GXN_API int gxn_index_search(const gxn_index* index, const float* queries, int64_t n_queries, int64_t dim2, int64_t k,

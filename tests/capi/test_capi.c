@@ -163,7 +163,7 @@ static void test_index_items(void) {
   CHECK(gxn_index_remove(index, gone, 1) == GXN_OK);
   int64_t held[4] = {0};
   CHECK(gxn_index_ids(index, held) == GXN_OK);
-  CHECK(held[0] == 70 && held[1] == 60 && held[2] == 71 && held[3] == 72);
+  CHECK(held[0] == 60 && held[1] == 70 && held[2] == 71 && held[3] == 72); /* a flat index: by id */
   const char* path = "gxn_capi_test_items.index";
   CHECK(gxn_index_save(index, path) == GXN_OK);
   gxn_index_free(index);

@@ -181,7 +181,8 @@ void add_index(CLI::App& gxn) {
   add_encoder_options(build, args->encoder);
   add_items_options(build, *args);
   build->add_option("--out", args->index, "the index file to write")->required();
-  build->add_option("--kind", args->kind, "the shortlist: flat, ivf, or auto (flat below 50,000 items)")
+  build
+      ->add_option("--kind", args->kind, "flat (exact search), ivf (inverted lists), or auto (flat below 50,000 items)")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "flat", "ivf"}));
   build->callback([args] { run_build(*args); });
@@ -208,7 +209,9 @@ void add_index(CLI::App& gxn) {
   search->add_option("-k", args->k, "how many results")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000}));
-  search->add_option("--shortlist", args->shortlist, "candidates rescored exactly (0: max(10k, 100))")
+  search
+      ->add_option("--shortlist", args->shortlist,
+                   "IVF: visit lists until they hold this many items (0: the default lists only)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   search->add_flag("--json", args->json,

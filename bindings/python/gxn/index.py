@@ -1,4 +1,4 @@
-"""A FAISS shortlist of image (or caption) embeddings, rescored exactly with s*."""
+"""An index of image (or caption) embeddings: exact s* over the inverted lists nearest each query."""
 import ctypes
 import os
 
@@ -121,8 +121,10 @@ class Index:
             self._handle = None
 
     def search(self, queries, k, shortlist=0, payloads=False):
-        """(ids, scores), each (n_queries, min(k, len(self))), best first; id -1 where no candidate
-        was found. With payloads=True also a list of lists of the found items' payloads."""
+        """(ids, scores), each (n_queries, min(k, len(self))), best first by exact s*; id -1 where
+        the lists visited held fewer than k items. IVF: shortlist = visit lists until they hold this
+        many items (0: the default lists; len(self): exact search). With payloads=True also a list of
+        lists of the found items' payloads."""
         q = as_matrix(queries, "queries")
         kk = max(0, min(int(k), len(self)))
         index = np.empty((q.shape[0], kk), dtype=np.int64)

@@ -1,10 +1,12 @@
 #include "gxn/engine/search/index.hpp"
 
+#include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIVFFlat.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/io.h>
 #include <faiss/index_io.h>
+#include <omp.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -12,13 +14,16 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <limits>
+#include <numeric>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "common/checksum.hpp"
+#include "common/splitmix64.hpp"
 #include "gxn/engine/eigen.hpp"
 #include "gxn/engine/io/atomic_file.hpp"
 #include "gxn/engine/search/score.hpp"
@@ -30,12 +35,16 @@ namespace {
 
 using FaissId = std::int64_t;  // faiss::Index::idx_t in FAISS 1.7.3, faiss::idx_t later: int64 in both
 
-// File layout, little-endian: an 80-byte header, the N × 2D original rows (float32), the N ids
-// (int64), the payload section (absent when the header gives it 0 bytes: N uint32 lengths, then
-// the payloads' bytes one after another), then the FAISS index as faiss::write_index wrote it.
-// The checksum covers everything after the header. Version 1 had no ids and no payloads.
+// File layout (version 3), little-endian: an 80-byte header; the N × 2D rows (float32), list by
+// list and by ascending id within a list; the N ids (int64); the payload section (absent when the
+// header gives it 0 bytes: N uint32 lengths, then the payloads' bytes one after another); for IVF
+// the list section: nlist + 1 int64 offsets (list l holds rows [offset[l], offset[l + 1])), then
+// the nlist × 2D centroids of the λ-scaled rows (float32). The checksum covers everything after
+// the header. Version 2 held the rows in the order given, then a FAISS index, and is still read;
+// version 1 had no ids and no payloads.
 constexpr char kMagic[8] = {'G', 'X', 'N', 'I', 'N', 'D', 'E', 'X'};
-constexpr std::uint32_t kFormatVersion = 2;
+constexpr std::uint32_t kFormatVersion = 3;
+constexpr std::uint32_t kListedRowsVersion = 2;  // rows as given and a FAISS index
 constexpr std::size_t kHeaderBytes = 80;
 constexpr std::size_t kMaxHubs = 1 << 16;
 
@@ -124,6 +133,67 @@ void check_lambda(float lambda, const char* what) {
                 std::string(what) + ": lambda " + std::to_string(lambda) + " is outside [0, 1]");
 }
 
+// Measured at N = 1,000,000 (README, bench/index_recall): see default_nlist and default_nprobe.
+constexpr std::int64_t kTrainingRowsPerList = 64;  // k-means runs on a sample of this many rows per list
+constexpr int kKmeansIterations = 10;
+constexpr std::int64_t kAssignRows = 65536;  // rows scaled and assigned to lists at a time
+constexpr std::int64_t kMaxFound = 1 << 22;  // per-list candidates held per batch of queries
+constexpr std::int64_t kDefaultHubs = 256;
+
+// √N lists (about √N rows each), at most N/39 (k-means wants a few dozen rows per centre).
+std::int64_t default_nlist(std::int64_t n) {
+  return std::clamp<std::int64_t>(std::llround(std::sqrt(static_cast<double>(n))), 1,
+                                  std::max<std::int64_t>(1, n / 39));
+}
+std::int64_t default_nprobe(std::int64_t nlist) { return std::max<std::int64_t>(1, (nlist + 63) / 64); }
+
+// An item on its way into the index's layout.
+struct Item {
+  std::int64_t list;
+  std::int64_t id;
+  const float* row;
+  const std::string* payload;  // null: none
+};
+
+// What the index holds of its items, laid out list by list and by ascending id within a list, so
+// that the scorer's tie rule (lower row first) is the index's (lower id first) within each list.
+struct Layout {
+  Matrix rows;
+  std::vector<std::int64_t> ids;
+  std::vector<std::string> payloads;  // empty, or one per row
+  std::vector<std::int64_t> offsets;  // list l holds rows [offsets[l], offsets[l + 1])
+};
+
+Layout lay_out(std::vector<Item>& items, std::int64_t lists, std::int64_t cols, bool with_payloads) {
+  std::sort(items.begin(), items.end(),
+            [](const Item& a, const Item& b) { return a.list != b.list ? a.list < b.list : a.id < b.id; });
+  const auto n = static_cast<std::int64_t>(items.size());
+  Layout out;
+  out.rows = Matrix(n, cols);
+  out.ids.resize(items.size());
+  out.offsets.assign(static_cast<std::size_t>(lists + 1), 0);
+  if (with_payloads) out.payloads.resize(items.size());
+#pragma omp parallel for schedule(static) if (n > 4096)
+  for (std::int64_t r = 0; r < n; ++r) {
+    const Item& item = items[static_cast<std::size_t>(r)];
+    std::copy(item.row, item.row + cols, out.rows.row(r));
+  }
+  for (std::size_t r = 0; r < items.size(); ++r) {
+    out.ids[r] = items[r].id;
+    if (with_payloads && items[r].payload != nullptr) out.payloads[r] = *items[r].payload;
+    ++out.offsets[static_cast<std::size_t>(items[r].list + 1)];
+  }
+  std::partial_sum(out.offsets.begin(), out.offsets.end(), out.offsets.begin());
+  return out;
+}
+
+// A candidate a list (or the hubs) gave a query of the batch: its score and row.
+struct Found {
+  std::int64_t query;
+  float score;
+  std::int64_t row;
+};
+
 }  // namespace
 
 struct RetrievalIndex::State {
@@ -131,18 +201,18 @@ struct RetrievalIndex::State {
   IndexedSide side = IndexedSide::Images;
   ShortlistKind kind = ShortlistKind::Flat;
   std::int64_t dim = 0;
-  std::int64_t nlist = 0;
+  std::int64_t nlist = 0;  // 0 for Flat, which is one list of every row
   Matrix rows;
   std::vector<std::int64_t> ids;                            // the caller's id of each row
   std::vector<std::string> payloads;                        // empty, or one per row
+  std::vector<std::int64_t> offsets;                        // list l holds rows [offsets[l], offsets[l + 1])
+  std::unique_ptr<faiss::IndexFlatL2> centroids;            // IVF: the list centres of the λ-scaled rows
   std::unordered_map<std::int64_t, std::int64_t> position;  // id -> row
-  std::unique_ptr<faiss::Index> faiss;                      // its labels are row numbers
   std::vector<std::int64_t> hubs;                           // rows by ascending ‖max(0, ṽ)‖², the first kMaxHubs
 
-  void index_ids() {
-    position.clear();
-    position.reserve(ids.size());
-    for (std::size_t r = 0; r < ids.size(); ++r) position.emplace(ids[r], static_cast<std::int64_t>(r));
+  std::int64_t lists() const { return static_cast<std::int64_t>(offsets.size()) - 1; }
+  std::int64_t list_of(std::int64_t row) const {
+    return std::upper_bound(offsets.begin(), offsets.end(), row) - offsets.begin() - 1;
   }
   std::int64_t next_id() const { return ids.empty() ? 0 : *std::max_element(ids.begin(), ids.end()) + 1; }
   std::int64_t row_of(std::int64_t id) const {
@@ -150,38 +220,59 @@ struct RetrievalIndex::State {
     if (it == position.end()) throw Error(ErrorCode::NotFound, "index: no item has id " + std::to_string(id));
     return it->second;
   }
-  // Adds rows [first, end) of `rows` to FAISS, whose labels continue from its ntotal.
-  void add_to_faiss(std::int64_t first) {
-    const std::int64_t count = rows.rows() - first;
-    const RowMatrixXf s = scaled(rows, first, count);
-    try {
-      faiss->add(count, s.data());
-    } catch (const faiss::FaissException& e) {
-      throw Error(ErrorCode::Internal, std::string("adding to the FAISS index failed: ") + e.what());
-    }
+
+  // Takes a new layout, with the id lookup and hubs that go with it; the state changes only once
+  // all of them exist.
+  void adopt(Layout layout) {
+    std::unordered_map<std::int64_t, std::int64_t> new_position;
+    new_position.reserve(layout.ids.size());
+    for (std::size_t r = 0; r < layout.ids.size(); ++r)
+      new_position.emplace(layout.ids[r], static_cast<std::int64_t>(r));
+    std::vector<std::int64_t> new_hubs = find_hubs(layout.rows);
+    rows = std::move(layout.rows);
+    ids = std::move(layout.ids);
+    payloads = std::move(layout.payloads);
+    offsets = std::move(layout.offsets);
+    position = std::move(new_position);
+    hubs = std::move(new_hubs);
   }
 
-  void find_hubs() {
-    const float wh = std::sqrt(lambda), wl = std::sqrt(1.0f - lambda);
-    std::vector<std::pair<float, std::int64_t>> mass(static_cast<std::size_t>(rows.rows()));
-    for (std::int64_t r = 0; r < rows.rows(); ++r) {
-      const float* x = rows.row(r);
+  // The items of this index, each in its list, ready for lay_out (rows and payloads borrowed).
+  std::vector<Item> items(const std::vector<char>& skip = {}) const {
+    std::vector<Item> out;
+    out.reserve(ids.size());
+    for (std::int64_t l = 0; l < lists(); ++l)
+      for (std::int64_t r = offsets[static_cast<std::size_t>(l)]; r < offsets[static_cast<std::size_t>(l + 1)]; ++r)
+        if (skip.empty() || !skip[static_cast<std::size_t>(r)])
+          out.push_back({l, ids[static_cast<std::size_t>(r)], rows.row(r),
+                         payloads.empty() ? nullptr : &payloads[static_cast<std::size_t>(r)]});
+    return out;
+  }
+
+  // Rows by ascending positive mass of their λ-scaled form: against a non-negative query t,
+  // s*(t, v) ≥ −‖max(0, ṽ)‖², so these violate little however far they are in L2.
+  std::vector<std::int64_t> find_hubs(const Matrix& m) const {
+    const float wh = lambda, wl = 1.0f - lambda;
+    std::vector<std::pair<float, std::int64_t>> mass(static_cast<std::size_t>(m.rows()));
+    for (std::int64_t r = 0; r < m.rows(); ++r) {
+      const float* x = m.row(r);
       float h = 0, l = 0;
       for (std::int64_t d = 0; d < dim; ++d) {
         const float ph = std::max(0.0f, x[d]), pl = std::max(0.0f, x[dim + d]);
         h += ph * ph, l += pl * pl;
       }
-      mass[static_cast<std::size_t>(r)] = {wh * wh * h + wl * wl * l, r};
+      mass[static_cast<std::size_t>(r)] = {wh * h + wl * l, r};
     }
     const auto keep = static_cast<std::ptrdiff_t>(std::min<std::size_t>(mass.size(), kMaxHubs));
     std::partial_sort(mass.begin(), mass.begin() + keep, mass.end());
-    hubs.resize(static_cast<std::size_t>(keep));
+    std::vector<std::int64_t> out(static_cast<std::size_t>(keep));
     for (std::ptrdiff_t i = 0; i < keep; ++i)
-      hubs[static_cast<std::size_t>(i)] = mass[static_cast<std::size_t>(i)].second;
+      out[static_cast<std::size_t>(i)] = mass[static_cast<std::size_t>(i)].second;
+    return out;
   }
 
   // [√λ·x_h, √(1−λ)·x_l] for rows [first, first + count) of `m`: an L2 distance on these rows
-  // shortlists by the blended similarity.
+  // is λ‖v_h − t_h‖² + (1−λ)‖v_l − t_l‖², an upper bound of −s*(t, v).
   RowMatrixXf scaled(const MatrixView& m, std::int64_t first, std::int64_t count) const {
     const auto rows = as_eigen(m).middleRows(first, count);
     RowMatrixXf out(count, 2 * dim);
@@ -190,12 +281,71 @@ struct RetrievalIndex::State {
     return out;
   }
 
-  // s*(t, v) of query row q against indexed row `item`.
-  float score(const float* query, std::int64_t item) const {
-    const float* row = rows.row(item);
-    const float* t = side == IndexedSide::Images ? query : row;
-    const float* v = side == IndexedSide::Images ? row : query;
-    return lambda * order_violation(t, v, dim) + (1.0f - lambda) * order_violation(t + dim, v + dim, dim);
+  // k-means centres of the λ-scaled rows, trained on a sample of kTrainingRowsPerList rows per
+  // list (the sample, not every row, sets the cost: 1M rows train as fast as 64·nlist).
+  void train(const MatrixView& m, std::int64_t lists, int seed) {
+    const std::int64_t n = m.rows, sample = std::min(n, lists * kTrainingRowsPerList);
+    std::vector<std::int64_t> chosen(static_cast<std::size_t>(n));
+    std::iota(chosen.begin(), chosen.end(), 0);
+    detail::SplitMix64 rng(static_cast<std::uint64_t>(seed));
+    for (std::int64_t i = 0; i < sample; ++i)
+      std::swap(chosen[static_cast<std::size_t>(i)],
+                chosen[static_cast<std::size_t>(
+                    i + static_cast<std::int64_t>(rng.below64(static_cast<std::uint64_t>(n - i))))]);
+    chosen.resize(static_cast<std::size_t>(sample));
+    std::sort(chosen.begin(), chosen.end());
+    RowMatrixXf x(sample, 2 * dim);
+    for (std::int64_t i = 0; i < sample; ++i) x.row(i) = scaled(m, chosen[static_cast<std::size_t>(i)], 1);
+    faiss::ClusteringParameters cp;
+    cp.niter = kKmeansIterations;
+    cp.seed = seed;
+    // The sample is already drawn; an explicit small set is the caller's choice (FAISS would
+    // otherwise warn below 39 rows per centre).
+    cp.min_points_per_centroid = 1;
+    cp.max_points_per_centroid = std::numeric_limits<int>::max();
+    faiss::Clustering kmeans(static_cast<int>(2 * dim), static_cast<std::size_t>(lists), cp);
+    auto centres = std::make_unique<faiss::IndexFlatL2>(static_cast<FaissId>(2 * dim));
+    kmeans.train(sample, x.data(), *centres);
+    centroids = std::move(centres);
+  }
+
+  // The list (nearest centre) of each row of `m`.
+  std::vector<std::int64_t> assign(const MatrixView& m) const {
+    std::vector<std::int64_t> lists(static_cast<std::size_t>(m.rows), 0);
+    for (std::int64_t first = 0; first < m.rows; first += kAssignRows) {
+      const std::int64_t count = std::min(kAssignRows, m.rows - first);
+      const RowMatrixXf x = scaled(m, first, count);
+      centroids->assign(count, x.data(), lists.data() + first);
+    }
+    return lists;
+  }
+
+  // The lists query rows [first, first + count) visit: each its `nprobe` nearest centres, then
+  // the next ones until they hold at least `shortlist` rows.
+  std::vector<std::vector<std::int64_t>> probe(const MatrixView& queries, std::int64_t first, std::int64_t count,
+                                               std::int64_t nprobe, std::int64_t shortlist) const {
+    const std::int64_t ranked = shortlist > 0 ? nlist : nprobe;
+    const RowMatrixXf x = scaled(queries, first, count);
+    std::vector<float> distances(static_cast<std::size_t>(count * ranked));
+    std::vector<FaissId> nearest(distances.size());
+    centroids->search(count, x.data(), ranked, distances.data(), nearest.data());
+    std::vector<std::vector<std::int64_t>> out(static_cast<std::size_t>(count));
+    for (std::int64_t q = 0; q < count; ++q) {
+      std::int64_t covered = 0;
+      for (std::int64_t i = 0; i < ranked; ++i) {
+        const FaissId l = nearest[static_cast<std::size_t>(q * ranked + i)];
+        if (l < 0 || (i >= nprobe && covered >= shortlist)) break;
+        out[static_cast<std::size_t>(q)].push_back(l);
+        covered += offsets[static_cast<std::size_t>(l + 1)] - offsets[static_cast<std::size_t>(l)];
+      }
+    }
+    return out;
+  }
+
+  // The exact top-k of `queries` among `candidates`, with the index's scorer.
+  TopK top_k(const OrderScorer& scorer, const MatrixView& queries, const MatrixView& candidates, std::int64_t k) const {
+    return side == IndexedSide::Images ? scorer.top_images(queries, candidates, k)
+                                       : scorer.top_texts(queries, candidates, k);
   }
 };
 
@@ -214,11 +364,25 @@ const Matrix& RetrievalIndex::rows() const { return state_->rows; }
 const std::vector<std::int64_t>& RetrievalIndex::ids() const { return state_->ids; }
 bool RetrievalIndex::contains(std::int64_t id) const { return state_->position.count(id) != 0; }
 bool RetrievalIndex::has_payloads() const { return !state_->payloads.empty(); }
+const float* RetrievalIndex::embedding(std::int64_t id) const { return state_->rows.row(state_->row_of(id)); }
 
 const std::string& RetrievalIndex::payload(std::int64_t id) const {
   static const std::string none;
   const std::int64_t row = state_->row_of(id);
   return state_->payloads.empty() ? none : state_->payloads[static_cast<std::size_t>(row)];
+}
+
+std::int64_t RetrievalIndex::memory_bytes() const {
+  const State& s = *state_;
+  std::int64_t bytes =
+      static_cast<std::int64_t>(s.rows.values().size() * sizeof(float) + s.ids.size() * sizeof(std::int64_t) +
+                                s.offsets.size() * sizeof(std::int64_t) + s.hubs.size() * sizeof(std::int64_t));
+  for (const std::string& p : s.payloads) bytes += static_cast<std::int64_t>(sizeof(std::string) + p.size());
+  // The id lookup: a node per id and a bucket pointer each, about.
+  bytes += static_cast<std::int64_t>(s.position.size() * (sizeof(void*) * 2 + 2 * sizeof(std::int64_t)) +
+                                     s.position.bucket_count() * sizeof(void*));
+  if (s.centroids) bytes += s.centroids->ntotal * s.centroids->d * static_cast<std::int64_t>(sizeof(float));
+  return bytes;
 }
 
 void RetrievalIndex::add(const MatrixView& rows, const std::vector<std::int64_t>& ids,
@@ -231,28 +395,19 @@ void RetrievalIndex::add(const MatrixView& rows, const std::vector<std::int64_t>
   if (rows.rows == 0) return;
   const std::vector<std::int64_t> added = new_ids(ids, rows.rows, s.position, s.next_id());
   check_payloads(payloads, rows.rows);
-
-  const std::int64_t old = s.rows.rows();
-  Matrix grown(old + rows.rows, s.rows.cols());
-  as_eigen(grown).topRows(old) = as_eigen(s.rows);
-  as_eigen(grown).bottomRows(rows.rows) = as_eigen(rows);
-  std::swap(s.rows, grown);
-  try {
-    s.add_to_faiss(old);
-  } catch (...) {
-    std::swap(s.rows, grown);  // FAISS refused: the index stays as it was
-    throw;
+  std::vector<std::int64_t> lists(static_cast<std::size_t>(rows.rows), 0);
+  if (s.centroids) {
+    try {
+      lists = s.assign(rows);
+    } catch (const faiss::FaissException& e) {
+      throw Error(ErrorCode::Internal, std::string("assigning rows to IVF lists failed: ") + e.what());
+    }
   }
-  s.ids.insert(s.ids.end(), added.begin(), added.end());
-  if (!payloads.empty() && s.payloads.empty()) s.payloads.resize(static_cast<std::size_t>(old));
-  if (!s.payloads.empty()) {
-    if (payloads.empty())
-      s.payloads.resize(s.ids.size());
-    else
-      s.payloads.insert(s.payloads.end(), payloads.begin(), payloads.end());
-  }
-  s.index_ids();
-  s.find_hubs();
+  std::vector<Item> items = s.items();
+  for (std::int64_t r = 0; r < rows.rows; ++r)
+    items.push_back({lists[static_cast<std::size_t>(r)], added[static_cast<std::size_t>(r)], rows.row(r),
+                     payloads.empty() ? nullptr : &payloads[static_cast<std::size_t>(r)]});
+  s.adopt(lay_out(items, s.lists(), 2 * s.dim, has_payloads() || !payloads.empty()));
 }
 
 void RetrievalIndex::remove(const std::vector<std::int64_t>& ids) {
@@ -264,23 +419,9 @@ void RetrievalIndex::remove(const std::vector<std::int64_t>& ids) {
   if (kept == 0)
     throw Error(ErrorCode::InvalidArgument, "index: removing all " + std::to_string(s.rows.rows()) +
                                                 " items would leave it empty; build a new index instead");
-  Matrix rows(kept, s.rows.cols());
-  std::vector<std::int64_t> kept_ids;
-  std::vector<std::string> kept_payloads;
-  for (std::int64_t r = 0, out = 0; r < s.rows.rows(); ++r) {
-    if (gone[static_cast<std::size_t>(r)]) continue;
-    std::copy(s.rows.row(r), s.rows.row(r) + s.rows.cols(), rows.row(out++));
-    kept_ids.push_back(s.ids[static_cast<std::size_t>(r)]);
-    if (!s.payloads.empty()) kept_payloads.push_back(std::move(s.payloads[static_cast<std::size_t>(r)]));
-  }
-  s.rows = std::move(rows);
-  s.ids = std::move(kept_ids);
-  s.payloads = std::move(kept_payloads);
-  s.index_ids();
-  // FAISS labels are row numbers: empty it (IVF keeps its trained lists) and add the rows again.
-  s.faiss->reset();
-  s.add_to_faiss(0);
-  s.find_hubs();
+  // IVF keeps its centres: the remaining rows stay in their lists.
+  std::vector<Item> items = s.items(gone);
+  s.adopt(lay_out(items, s.lists(), 2 * s.dim, has_payloads()));
 }
 
 RetrievalIndex RetrievalIndex::build(const MatrixView& rows, const IndexOptions& options) {
@@ -305,43 +446,32 @@ RetrievalIndex RetrievalIndex::build(const MatrixView& rows, const std::vector<s
   state->kind = options.kind == ShortlistKind::Auto
                     ? (n < options.flat_below ? ShortlistKind::Flat : ShortlistKind::Ivf)
                     : options.kind;
-  state->ids = new_ids(ids, n, {}, 0);
+  if (state->kind != ShortlistKind::Flat && state->kind != ShortlistKind::Ivf)
+    throw Error(ErrorCode::InvalidArgument, "index options: unknown shortlist kind");
+  const std::vector<std::int64_t> given_ids = new_ids(ids, n, {}, 0);
   check_payloads(payloads, n);
-  state->payloads = payloads;
-  state->index_ids();
-  state->rows = Matrix(n, rows.cols);
-  as_eigen(state->rows) = as_eigen(rows);
 
-  const RowMatrixXf scaled = state->scaled(rows, 0, n);
-  const auto d = static_cast<FaissId>(rows.cols);
-  try {
-    if (state->kind == ShortlistKind::Flat) {
-      state->faiss = std::make_unique<faiss::IndexFlatL2>(d);
-    } else if (state->kind == ShortlistKind::Ivf) {
-      std::int64_t nlist = options.nlist;
-      if (nlist == 0)
-        nlist = std::clamp<std::int64_t>(std::llround(4.0 * std::sqrt(static_cast<double>(n))), 1,
-                                         std::max<std::int64_t>(1, n / 39));
-      if (nlist > n)
-        throw Error(ErrorCode::InvalidArgument, "index options: nlist " + std::to_string(nlist) + " exceeds the " +
-                                                    std::to_string(n) + " rows to train it on");
-      state->nlist = nlist;
-      auto ivf = std::make_unique<faiss::IndexIVFFlat>(new faiss::IndexFlatL2(d), static_cast<std::size_t>(d),
-                                                       static_cast<std::size_t>(nlist), faiss::METRIC_L2);
-      ivf->own_fields = true;
-      ivf->cp.seed = options.seed;
-      // FAISS warns on stderr below 39 points per list; an explicit small set is the caller's choice.
-      ivf->cp.min_points_per_centroid = 1;
-      ivf->train(n, scaled.data());
-      state->faiss = std::move(ivf);
-    } else {
-      throw Error(ErrorCode::InvalidArgument, "index options: unknown shortlist kind");
+  std::vector<std::int64_t> lists(static_cast<std::size_t>(n), 0);
+  std::int64_t list_count = 1;
+  if (state->kind == ShortlistKind::Ivf) {
+    const std::int64_t nlist = options.nlist > 0 ? options.nlist : default_nlist(n);
+    if (nlist > n)
+      throw Error(ErrorCode::InvalidArgument, "index options: nlist " + std::to_string(nlist) + " exceeds the " +
+                                                  std::to_string(n) + " rows to train it on");
+    state->nlist = list_count = nlist;
+    try {
+      state->train(rows, nlist, options.seed);
+      lists = state->assign(rows);
+    } catch (const faiss::FaissException& e) {
+      throw Error(ErrorCode::Internal, std::string("training the IVF lists failed: ") + e.what());
     }
-    state->faiss->add(n, scaled.data());
-  } catch (const faiss::FaissException& e) {
-    throw Error(ErrorCode::Internal, std::string("building the FAISS index failed: ") + e.what());
   }
-  state->find_hubs();
+  std::vector<Item> items(static_cast<std::size_t>(n));
+  for (std::int64_t r = 0; r < n; ++r) {
+    const auto i = static_cast<std::size_t>(r);
+    items[i] = {lists[i], given_ids[i], rows.row(r), payloads.empty() ? nullptr : &payloads[i]};
+  }
+  state->adopt(lay_out(items, list_count, rows.cols, !payloads.empty()));
   return RetrievalIndex(std::move(state));
 }
 
@@ -364,59 +494,120 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
   out.score.assign(out.index.size(), -std::numeric_limits<float>::infinity());
   if (out.k == 0 || out.queries == 0) return out;
 
-  const std::int64_t shortlist =
-      std::clamp(options.shortlist > 0 ? options.shortlist : std::max<std::int64_t>(10 * out.k, 100), out.k, n);
-  const auto hubs = static_cast<std::size_t>(
-      std::min<std::int64_t>(options.hubs < 0 ? shortlist : options.hubs, static_cast<std::int64_t>(s.hubs.size())));
-  faiss::SearchParametersIVF ivf_params;
-  ivf_params.nprobe = static_cast<std::size_t>(
-      std::min(s.nlist, options.nprobe > 0 ? options.nprobe : std::max<std::int64_t>(1, s.nlist / 8)));
-  const faiss::SearchParameters* params = s.kind == ShortlistKind::Ivf ? &ivf_params : nullptr;
+  ScoreOptions exact;
+  exact.lambda = s.lambda;
+  if (s.kind == ShortlistKind::Flat) {
+    // One list of every row, in id order: the scorer's own top-k, on all threads.
+    const TopK top = s.top_k(OrderScorer(exact), queries, s.rows, out.k);
+    for (std::size_t i = 0; i < top.index.size(); ++i) {
+      out.index[i] = s.ids[static_cast<std::size_t>(top.index[i])];
+      out.score[i] = top.score[i];
+    }
+    return out;
+  }
 
-  // Queries go to FAISS in batches so the shortlists stay within ~64 MB.
-  const std::int64_t batch =
-      std::max<std::int64_t>(1, std::min<std::int64_t>(4096, (std::int64_t{4} << 20) / shortlist));
-  std::vector<float> distances;
-  std::vector<FaissId> labels;
+  const std::int64_t nprobe = std::min(s.nlist, options.nprobe > 0 ? options.nprobe : default_nprobe(s.nlist));
+  const std::int64_t shortlist = std::min(options.shortlist, n);
+  // The hubs in id order, so the scorer's tie rule is the index's here too.
+  std::vector<std::int64_t> hubs(s.hubs.begin(),
+                                 s.hubs.begin() + std::min<std::int64_t>(options.hubs < 0 ? kDefaultHubs : options.hubs,
+                                                                         static_cast<std::int64_t>(s.hubs.size())));
+  std::sort(hubs.begin(), hubs.end(), [&s](std::int64_t a, std::int64_t b) {
+    return s.ids[static_cast<std::size_t>(a)] < s.ids[static_cast<std::size_t>(b)];
+  });
+  Matrix hub_rows(static_cast<std::int64_t>(hubs.size()), 2 * s.dim);
+  for (std::size_t i = 0; i < hubs.size(); ++i)
+    std::copy(s.rows.row(hubs[i]), s.rows.row(hubs[i]) + 2 * s.dim, hub_rows.row(static_cast<std::int64_t>(i)));
+
+  const int threads = omp_get_max_threads();
+  const std::int64_t batch = std::clamp<std::int64_t>(kMaxFound / ((nprobe + 1) * out.k), 1, 4096);
+  std::vector<std::vector<Found>> found(static_cast<std::size_t>(threads));
   for (std::int64_t first = 0; first < queries.rows; first += batch) {
     const std::int64_t count = std::min(batch, queries.rows - first);
-    const RowMatrixXf scaled = s.scaled(queries, first, count);
-    distances.resize(static_cast<std::size_t>(count * shortlist));
-    labels.resize(distances.size());
+    std::vector<std::vector<std::int64_t>> probed;
     try {
-      s.faiss->search(count, scaled.data(), shortlist, distances.data(), labels.data(), params);
+      probed = s.probe(queries, first, count, nprobe, shortlist);
     } catch (const faiss::FaissException& e) {
-      throw Error(ErrorCode::Internal, std::string("FAISS search failed: ") + e.what());
+      throw Error(ErrorCode::Internal, std::string("FAISS search of the IVF centres failed: ") + e.what());
     }
-#pragma omp parallel
+    // Each list is scored once against all the queries that visit it: its rows are read once per
+    // batch, and the scorer's tiles stay full.
+    std::vector<std::vector<std::int64_t>> visitors(static_cast<std::size_t>(s.nlist) + 1);
+    for (std::int64_t q = 0; q < count; ++q)
+      for (std::int64_t l : probed[static_cast<std::size_t>(q)]) visitors[static_cast<std::size_t>(l)].push_back(q);
+    if (!hubs.empty()) {
+      std::vector<std::int64_t>& all = visitors.back();
+      all.resize(static_cast<std::size_t>(count));
+      std::iota(all.begin(), all.end(), 0);
+    }
+    std::vector<std::int64_t> tasks;  // lists with visitors; s.nlist stands for the hubs
+    for (std::int64_t l = 0; l <= s.nlist; ++l)
+      if (!visitors[static_cast<std::size_t>(l)].empty()) tasks.push_back(l);
+
+    std::exception_ptr failure;
+    for (auto& f : found) f.clear();
+#pragma omp parallel num_threads(threads)
     {
-      std::vector<std::int64_t> candidates;
-      std::vector<std::pair<float, std::int64_t>> found;
-#pragma omp for schedule(dynamic, 16)
-      for (std::int64_t q = 0; q < count; ++q) {
-        const float* query = queries.row(first + q);
-        const FaissId* shortlisted = labels.data() + q * shortlist;
-        candidates.assign(s.hubs.begin(), s.hubs.begin() + static_cast<std::ptrdiff_t>(hubs));
-        for (std::int64_t c = 0; c < shortlist; ++c)
-          if (shortlisted[c] >= 0) candidates.push_back(shortlisted[c]);  // -1: FAISS found fewer
-        std::sort(candidates.begin(), candidates.end());
-        candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-        found.clear();
-        for (std::int64_t item : candidates) found.emplace_back(s.score(query, item), item);
-        const auto better = [&s](const auto& a, const auto& b) {
-          return a.first != b.first
-                     ? a.first > b.first
-                     : s.ids[static_cast<std::size_t>(a.second)] < s.ids[static_cast<std::size_t>(b.second)];
-        };
-        const auto keep =
-            static_cast<std::ptrdiff_t>(std::min<std::size_t>(found.size(), static_cast<std::size_t>(out.k)));
-        std::partial_sort(found.begin(), found.begin() + keep, found.end(), better);
-        const std::int64_t row = (first + q) * out.k;
-        for (std::ptrdiff_t i = 0; i < keep; ++i) {
-          out.index[static_cast<std::size_t>(row + i)] =
-              s.ids[static_cast<std::size_t>(found[static_cast<std::size_t>(i)].second)];
-          out.score[static_cast<std::size_t>(row + i)] = found[static_cast<std::size_t>(i)].first;
+      std::vector<Found>& mine = found[static_cast<std::size_t>(omp_get_thread_num())];
+      ScoreOptions one_thread = exact;
+      one_thread.threads = 1;
+      const OrderScorer scorer(one_thread);
+#pragma omp for schedule(dynamic, 1)
+      for (std::size_t t = 0; t < tasks.size(); ++t) {
+        try {
+          const std::int64_t l = tasks[t];
+          const bool hub = l == s.nlist;
+          const std::vector<std::int64_t>& who = visitors[static_cast<std::size_t>(l)];
+          const std::int64_t begin = hub ? 0 : s.offsets[static_cast<std::size_t>(l)];
+          const MatrixView candidates =
+              hub ? hub_rows.view()
+                  : MatrixView(s.rows.row(begin), s.offsets[static_cast<std::size_t>(l + 1)] - begin, 2 * s.dim);
+          if (candidates.rows == 0) continue;
+          Matrix asking(static_cast<std::int64_t>(who.size()), 2 * s.dim);
+          for (std::size_t i = 0; i < who.size(); ++i)
+            std::copy(queries.row(first + who[i]), queries.row(first + who[i]) + 2 * s.dim,
+                      asking.row(static_cast<std::int64_t>(i)));
+          const TopK top = s.top_k(scorer, asking, candidates, out.k);
+          for (std::size_t i = 0; i < who.size(); ++i)
+            for (std::int64_t j = 0; j < top.k; ++j) {
+              const std::int64_t local = top.indices_of(static_cast<std::int64_t>(i))[j];
+              mine.push_back({who[i], top.scores_of(static_cast<std::int64_t>(i))[j],
+                              hub ? hubs[static_cast<std::size_t>(local)] : begin + local});
+            }
+        } catch (...) {
+#pragma omp critical(gxn_index_search_failure)
+          if (!failure) failure = std::current_exception();
         }
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+
+    // Each query's candidates from every list it visited, merged: best first, ties by lower id;
+    // a hub also found in its own list appears twice with the same score and id.
+    std::vector<std::int64_t> start(static_cast<std::size_t>(count) + 1, 0);
+    for (const auto& f : found)
+      for (const Found& c : f) ++start[static_cast<std::size_t>(c.query) + 1];
+    std::partial_sum(start.begin(), start.end(), start.begin());
+    std::vector<std::pair<float, std::int64_t>> merged(static_cast<std::size_t>(start.back()));
+    std::vector<std::int64_t> fill(start.begin(), start.end() - 1);
+    for (const auto& f : found)
+      for (const Found& c : f)
+        merged[static_cast<std::size_t>(fill[static_cast<std::size_t>(c.query)]++)] = {c.score, c.row};
+    const auto better = [&s](const std::pair<float, std::int64_t>& a, const std::pair<float, std::int64_t>& b) {
+      return a.first != b.first ? a.first > b.first
+                                : s.ids[static_cast<std::size_t>(a.second)] < s.ids[static_cast<std::size_t>(b.second)];
+    };
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
+    for (std::int64_t q = 0; q < count; ++q) {
+      const auto from = merged.begin() + start[static_cast<std::size_t>(q)];
+      auto to = merged.begin() + start[static_cast<std::size_t>(q) + 1];
+      std::sort(from, to, better);
+      to = std::unique(from, to, [](const auto& a, const auto& b) { return a.second == b.second; });
+      const std::int64_t kept = std::min<std::int64_t>(to - from, out.k);
+      for (std::int64_t i = 0; i < kept; ++i) {
+        const auto at = static_cast<std::size_t>((first + q) * out.k + i);
+        out.index[at] = s.ids[static_cast<std::size_t>(from[i].second)];
+        out.score[at] = from[i].first;
       }
     }
   }
@@ -425,26 +616,28 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
 
 void RetrievalIndex::save(const std::string& path) const {
   const State& s = *state_;
-  faiss::VectorIOWriter blob;
-  try {
-    faiss::write_index(s.faiss.get(), &blob);
-  } catch (const faiss::FaissException& e) {
-    throw Error(ErrorCode::Internal, path + ": serialising the FAISS index failed: " + e.what());
-  }
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the index file stores little-endian numbers");
   const auto* row_bytes = reinterpret_cast<const unsigned char*>(s.rows.data());
   const std::size_t rows_size = s.rows.values().size() * sizeof(float);
-  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the index file stores little-endian numbers");
+  const std::size_t ids_size = s.ids.size() * sizeof(std::int64_t);
   std::vector<unsigned char> payload_section;
   if (!s.payloads.empty()) {
     payload_section.resize(4 * s.payloads.size());
     for (std::size_t i = 0; i < s.payloads.size(); ++i) put(payload_section.data() + 4 * i, s.payloads[i].size(), 4);
     for (const std::string& p : s.payloads) payload_section.insert(payload_section.end(), p.begin(), p.end());
   }
-  const std::size_t ids_size = s.ids.size() * sizeof(std::int64_t);
+  std::vector<unsigned char> list_section;
+  if (s.kind == ShortlistKind::Ivf) {
+    const std::size_t offsets_size = s.offsets.size() * sizeof(std::int64_t);
+    const std::size_t centres_size = static_cast<std::size_t>(s.nlist * 2 * s.dim) * sizeof(float);
+    list_section.resize(offsets_size + centres_size);
+    std::memcpy(list_section.data(), s.offsets.data(), offsets_size);
+    std::memcpy(list_section.data() + offsets_size, s.centroids->get_xb(), centres_size);
+  }
   const std::uint64_t checksum = content_checksum({{row_bytes, rows_size},
                                                    {s.ids.data(), ids_size},
                                                    {payload_section.data(), payload_section.size()},
-                                                   {blob.data.data(), blob.data.size()}});
+                                                   {list_section.data(), list_section.size()}});
 
   unsigned char header[kHeaderBytes] = {};
   std::memcpy(header, kMagic, 8);
@@ -455,7 +648,7 @@ void RetrievalIndex::save(const std::string& path) const {
   put(header + 24, static_cast<std::uint64_t>(size()), 8);
   put(header + 32, static_cast<std::uint64_t>(s.dim), 8);
   put(header + 40, static_cast<std::uint64_t>(s.nlist), 8);
-  put(header + 48, blob.data.size(), 8);
+  put(header + 48, list_section.size(), 8);
   put(header + 56, checksum, 8);
   put(header + 64, payload_section.size(), 8);
 
@@ -464,9 +657,51 @@ void RetrievalIndex::save(const std::string& path) const {
   out.write(row_bytes, rows_size);
   out.write(s.ids.data(), ids_size);
   out.write(payload_section.data(), payload_section.size());
-  out.write(blob.data.data(), blob.data.size());
+  out.write(list_section.data(), list_section.size());
   out.commit();
 }
+
+namespace {
+
+// The list of every row of a version-2 file, from its FAISS index: 0 for a flat one, the
+// inverted list holding it for IVF (whose centres go to `centres`).
+std::vector<std::int64_t> lists_of_version_2(const std::string& path, faiss::VectorIOReader& blob, ShortlistKind kind,
+                                             std::uint64_t count, std::uint64_t dim, std::uint64_t nlist,
+                                             std::vector<float>& centres) {
+  std::unique_ptr<faiss::Index> index;
+  try {
+    index.reset(faiss::read_index(&blob));
+  } catch (const faiss::FaissException& e) {
+    damaged(path, std::string("FAISS could not read its section: ") + e.what());
+  }
+  if (index->d != static_cast<FaissId>(2 * dim) || index->ntotal != static_cast<FaissId>(count))
+    damaged(path, "the FAISS section does not match the header");
+  std::vector<std::int64_t> lists(static_cast<std::size_t>(count), 0);
+  if (kind == ShortlistKind::Flat) {
+    if (dynamic_cast<const faiss::IndexFlatL2*>(index.get()) == nullptr)
+      damaged(path, "the FAISS section does not match the header");
+    return lists;
+  }
+  const auto* ivf = dynamic_cast<const faiss::IndexIVFFlat*>(index.get());
+  const auto* quantizer = ivf == nullptr ? nullptr : dynamic_cast<const faiss::IndexFlat*>(ivf->quantizer);
+  if (quantizer == nullptr || ivf->nlist != nlist || quantizer->ntotal != static_cast<FaissId>(nlist))
+    damaged(path, "the FAISS section does not match the header");
+  centres.assign(quantizer->get_xb(), quantizer->get_xb() + nlist * 2 * dim);
+  std::vector<char> seen(static_cast<std::size_t>(count), 0);
+  for (std::size_t l = 0; l < nlist; ++l) {
+    const FaissId* rows = ivf->invlists->get_ids(l);
+    for (std::size_t i = 0; i < ivf->invlists->list_size(l); ++i) {
+      if (rows[i] < 0 || static_cast<std::uint64_t>(rows[i]) >= count || seen[static_cast<std::size_t>(rows[i])]++)
+        damaged(path, "the FAISS lists do not hold each row once");
+      lists[static_cast<std::size_t>(rows[i])] = static_cast<std::int64_t>(l);
+    }
+    ivf->invlists->release_ids(l, rows);
+  }
+  if (std::count(seen.begin(), seen.end(), 0) != 0) damaged(path, "the FAISS lists do not hold each row once");
+  return lists;
+}
+
+}  // namespace
 
 RetrievalIndex RetrievalIndex::load(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
@@ -487,11 +722,11 @@ RetrievalIndex RetrievalIndex::load(const std::string& path) {
   if (version == 1)
     throw Error(ErrorCode::Unsupported, path +
                                             ": gxn index format version 1 (an index from before ids and "
-                                            "payloads) is not read by this gxn, which reads version " +
+                                            "payloads) is not read by this gxn, which reads versions 2 and " +
                                             std::to_string(kFormatVersion) + ": build the index again");
-  if (version != kFormatVersion)
+  if (version != kFormatVersion && version != kListedRowsVersion)
     throw Error(ErrorCode::Unsupported, path + ": gxn index format version " + std::to_string(version) +
-                                            " is not supported (this gxn reads version " +
+                                            " is not supported (this gxn reads versions 2 and " +
                                             std::to_string(kFormatVersion) + ")");
   auto state = std::make_unique<State>();
   const auto side = get(header + 12, 4), kind = get(header + 16, 4);
@@ -502,70 +737,91 @@ RetrievalIndex RetrievalIndex::load(const std::string& path) {
   state->lambda = bits_float(static_cast<std::uint32_t>(get(header + 20, 4)));
   if (!(state->lambda >= 0.0f && state->lambda <= 1.0f)) damaged(path, "lambda outside [0, 1]");
   const std::uint64_t count = get(header + 24, 8), dim = get(header + 32, 8), nlist = get(header + 40, 8);
-  const std::uint64_t blob_size = get(header + 48, 8), checksum = get(header + 56, 8);
+  const std::uint64_t tail_size = get(header + 48, 8), checksum = get(header + 56, 8);
   const std::uint64_t payload_size = get(header + 64, 8);
   // Sizes must not overflow, and must add up to the file's size before anything is allocated.
   const std::uint64_t max_values = std::numeric_limits<std::uint64_t>::max() / 8;
   if (count < 1 || dim < 1 || dim > max_values || count > max_values / dim)
     damaged(path, "implausible dimensions " + std::to_string(count) + " × 2·" + std::to_string(dim));
   const std::uint64_t rows_size = count * 2 * dim * 4, ids_size = count * 8;
-  if (blob_size > file_size || payload_size > file_size || rows_size > file_size ||
-      kHeaderBytes + rows_size + ids_size + payload_size + blob_size != file_size)
+  if (tail_size > file_size || payload_size > file_size || rows_size > file_size ||
+      kHeaderBytes + rows_size + ids_size + payload_size + tail_size != file_size)
     damaged(path, "size " + std::to_string(file_size) +
                       " bytes, the header describes more or less (truncated or "
                       "extended)");
   if (payload_size != 0 && payload_size < 4 * count) damaged(path, "a payload section too small for its lengths");
   if ((state->kind == ShortlistKind::Flat) != (nlist == 0) || nlist > count) damaged(path, "inconsistent nlist");
+  const std::uint64_t list_section_size = nlist == 0 ? 0 : (nlist + 1) * 8 + nlist * 2 * dim * 4;
+  if (version == kFormatVersion && tail_size != list_section_size) damaged(path, "a list section of the wrong size");
 
   state->dim = static_cast<std::int64_t>(dim);
   state->nlist = static_cast<std::int64_t>(nlist);
-  state->rows = Matrix(static_cast<std::int64_t>(count), static_cast<std::int64_t>(2 * dim));
-  state->ids.resize(static_cast<std::size_t>(count));
+  Layout layout;
+  layout.rows = Matrix(static_cast<std::int64_t>(count), static_cast<std::int64_t>(2 * dim));
+  layout.ids.resize(static_cast<std::size_t>(count));
   std::vector<unsigned char> payload_section(payload_size);
-  faiss::VectorIOReader blob;
-  blob.data.resize(blob_size);
-  if (std::fread(state->rows.data(), 1, rows_size, f.get()) != rows_size ||
-      std::fread(state->ids.data(), 1, ids_size, f.get()) != ids_size ||
+  faiss::VectorIOReader tail;  // version 3: the list section; version 2: the FAISS index
+  tail.data.resize(tail_size);
+  if (std::fread(layout.rows.data(), 1, rows_size, f.get()) != rows_size ||
+      std::fread(layout.ids.data(), 1, ids_size, f.get()) != ids_size ||
       std::fread(payload_section.data(), 1, payload_size, f.get()) != payload_size ||
-      std::fread(blob.data.data(), 1, blob_size, f.get()) != blob_size)
+      std::fread(tail.data.data(), 1, tail_size, f.get()) != tail_size)
     throw Error(ErrorCode::Io, path + ": read failed");
-  if (content_checksum({{state->rows.data(), rows_size},
-                        {state->ids.data(), ids_size},
+  if (content_checksum({{layout.rows.data(), rows_size},
+                        {layout.ids.data(), ids_size},
                         {payload_section.data(), payload_section.size()},
-                        {blob.data.data(), blob.data.size()}}) != checksum)
+                        {tail.data.data(), tail.data.size()}}) != checksum)
     damaged(path, "checksum mismatch: the content is damaged");
   if (payload_size != 0) {
     std::uint64_t at = 4 * count;
     for (std::uint64_t i = 0; i < count; ++i) {
       const std::uint64_t length = get(payload_section.data() + 4 * i, 4);
       if (length > kMaxPayloadBytes || length > payload_size - at) damaged(path, "payload lengths beyond the section");
-      state->payloads.emplace_back(reinterpret_cast<const char*>(payload_section.data() + at), length);
+      layout.payloads.emplace_back(reinterpret_cast<const char*>(payload_section.data() + at), length);
       at += length;
     }
     if (at != payload_size) damaged(path, "payload lengths that do not fill the section");
   }
   try {
-    new_ids(state->ids, static_cast<std::int64_t>(count), {}, 0);
-    check_payloads(state->payloads, static_cast<std::int64_t>(count));
+    new_ids(layout.ids, static_cast<std::int64_t>(count), {}, 0);
+    check_payloads(layout.payloads, static_cast<std::int64_t>(count));
   } catch (const Error& e) {
     damaged(path, e.what());
   }
-  state->index_ids();
+  check_finite(layout.rows, (path + ": indexed rows").c_str());
 
-  try {
-    state->faiss.reset(faiss::read_index(&blob));
-  } catch (const faiss::FaissException& e) {
-    damaged(path, std::string("FAISS could not read its section: ") + e.what());
+  std::vector<float> centres;
+  if (version == kListedRowsVersion) {
+    // Rows as given: lay them out by list now.
+    const std::vector<std::int64_t> lists = lists_of_version_2(path, tail, state->kind, count, dim, nlist, centres);
+    std::vector<Item> items(static_cast<std::size_t>(count));
+    for (std::size_t r = 0; r < items.size(); ++r)
+      items[r] = {lists[r], layout.ids[r], layout.rows.row(static_cast<std::int64_t>(r)),
+                  layout.payloads.empty() ? nullptr : &layout.payloads[r]};
+    layout = lay_out(items, std::max<std::int64_t>(1, state->nlist), static_cast<std::int64_t>(2 * dim),
+                     !layout.payloads.empty());
+  } else {
+    layout.offsets = {0, static_cast<std::int64_t>(count)};
+    if (nlist != 0) {
+      layout.offsets.resize(nlist + 1);
+      std::memcpy(layout.offsets.data(), tail.data.data(), (nlist + 1) * 8);
+      centres.resize(nlist * 2 * dim);
+      std::memcpy(centres.data(), tail.data.data() + (nlist + 1) * 8, centres.size() * sizeof(float));
+    }
+    if (layout.offsets.front() != 0 || layout.offsets.back() != static_cast<std::int64_t>(count) ||
+        !std::is_sorted(layout.offsets.begin(), layout.offsets.end()))
+      damaged(path, "list offsets that do not cover the rows in order");
+    for (std::size_t l = 0; l + 1 < layout.offsets.size(); ++l)
+      if (!std::is_sorted(layout.ids.begin() + layout.offsets[l], layout.ids.begin() + layout.offsets[l + 1]))
+        damaged(path, "ids out of order within a list");
   }
-  const faiss::Index* fi = state->faiss.get();
-  const bool kind_ok = state->kind == ShortlistKind::Flat
-                           ? dynamic_cast<const faiss::IndexFlatL2*>(fi) != nullptr
-                           : dynamic_cast<const faiss::IndexIVFFlat*>(fi) != nullptr &&
-                                 static_cast<const faiss::IndexIVFFlat*>(fi)->nlist == nlist;
-  if (!kind_ok || fi->d != static_cast<FaissId>(2 * dim) || fi->ntotal != static_cast<FaissId>(count))
-    damaged(path, "the FAISS section does not match the header");
-  check_finite(state->rows, (path + ": indexed rows").c_str());
-  state->find_hubs();
+  if (nlist != 0) {
+    check_finite(MatrixView(centres.data(), static_cast<std::int64_t>(nlist), static_cast<std::int64_t>(2 * dim)),
+                 (path + ": list centres").c_str());
+    state->centroids = std::make_unique<faiss::IndexFlatL2>(static_cast<FaissId>(2 * dim));
+    state->centroids->add(static_cast<FaissId>(nlist), centres.data());
+  }
+  state->adopt(std::move(layout));
   return RetrievalIndex(std::move(state));
 }
 

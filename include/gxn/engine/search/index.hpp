@@ -1,24 +1,26 @@
 #pragma once
-// Search over many embeddings: FAISS shortlists candidates, gxn rescores them exactly.
+// Search over many embeddings: exact s* over the rows of a few inverted lists.
 //
-// s* is not an inner product or a metric, so FAISS cannot search it directly. The index
-// stores the λ-scaled vectors [√λ·x_h, √(1−λ)·x_l], on which the squared L2 distance is
+// s* is not an inner product or a metric, so FAISS cannot search it directly; but its k-means
+// can partition the rows. The index clusters the λ-scaled rows [√λ·x_h, √(1−λ)·x_l] (FAISS
+// k-means on a sample), on which the squared L2 distance is
 //   ‖ṽ − t̃‖² = λ‖v_h − t_h‖² + (1−λ)‖v_l − t_l‖²  ≥  −s*(t, v)
-// (since ‖max(0, v − t)‖² ≤ ‖v − t‖²): L2-near items have a small order violation. FAISS
-// (exact IndexFlatL2 for small sets, IndexIVFFlat for large ones) returns the L2-nearest
-// `shortlist` items; they and a few "hub" items (see SearchOptions::hubs) are rescored with the
-// exact s*, and the best k are returned. With a shortlist that covers every item the result is
-// the exact top-k; otherwise it is approximate: an item with a small violation can be far in
-// L2 (much smaller than the query). Recall is high for embeddings of similar norms (e.g.
-// normalised ones) and lower for low-dimensional unnormalised ones; bench/ measures it.
+// (since ‖max(0, v − t)‖² ≤ ‖v − t‖²): L2-near rows have a small order violation. A query visits
+// the `nprobe` lists whose centres are L2-nearest and a few "hub" rows (see SearchOptions::hubs),
+// and gxn's scorer computes the exact s* of every row there: the scores are the ones
+// OrderScorer gives, bit for bit. Rows are kept once, list by list, so the rows of a list are
+// read once for all the queries of a batch that visit it. A flat index is one list of every row:
+// exact search. With every list visited the result is the exact top-k; otherwise it is
+// approximate: a row with a small violation can sit in a list whose centre is far in L2.
+// bench/index_recall measures recall and speed; the README has the figures.
 //
 // Items: each row has the caller's 64-bit id (default 0..N−1), which search returns, and
 // optionally a text payload (e.g. the image's file name) kept with it in the file. Items can be
-// added to and removed from a built index; a removal re-adds the remaining rows to FAISS (IVF
-// keeps its trained lists), so it costs about what adding them did.
+// added to and removed from a built index; IVF keeps its trained centres, and an added row goes
+// to the list of its nearest centre. Either lays the rows out again (a copy of all of them).
 //
-// Memory: the index keeps the original rows (for exact rescoring) and FAISS keeps the scaled
-// ones: 2 × N × 2D floats. Files hold the same, with the ids and payloads.
+// Memory: the rows once (N × 2D floats), their ids, the payloads, and for IVF nlist centres
+// (memory_bytes() counts it). Files hold the same.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -40,16 +42,18 @@ struct IndexOptions {
   IndexedSide side = IndexedSide::Images;
   ShortlistKind kind = ShortlistKind::Auto;  // Auto: Flat below `flat_below` rows, IVF from there
   std::int64_t flat_below = 50000;
-  std::int64_t nlist = 0;  // IVF lists; 0 = round(4·√N), at most N/39 (FAISS's training minimum)
-  int seed = 1234;         // IVF k-means seed (same seed and thread count, same index)
+  std::int64_t nlist = 0;  // IVF lists; 0 = round(√N), at most N/39
+  int seed = 1234;         // IVF k-means seed and sample (same seed and thread count, same index)
 };
 
 struct SearchOptions {
-  std::int64_t shortlist = 0;  // candidates rescored per query; 0 = max(10·k, 100); clamped to [k, N]
-  std::int64_t nprobe = 0;     // IVF lists visited per query; 0 = max(1, nlist / 8)
-  // Also rescored: the items with the least positive mass ‖max(0, ṽ)‖², which violate little
+  // IVF: at least this many items scored per query: a query visits further lists, nearest centre
+  // first, until theirs hold as many. 0 = no minimum (nprobe alone); N = exact search.
+  std::int64_t shortlist = 0;
+  std::int64_t nprobe = 0;  // IVF lists visited per query; 0 = ⌈nlist / 64⌉
+  // Also scored: the items with the least positive mass ‖max(0, ṽ)‖², which violate little
   // against any non-negative query however far away they are in L2 (s* ≥ −‖max(0, ṽ)‖² when
-  // t ≥ 0). −1 = as many as the shortlist, 0 = none; at most 65536.
+  // t ≥ 0). −1 = 256, 0 = none; at most 65536.
   std::int64_t hubs = -1;
 };
 
@@ -84,15 +88,16 @@ class RetrievalIndex {
   void remove(const std::vector<std::int64_t>& ids);
 
   // The k best items for every query row (Q × 2D), by exact s*, best first (ties by lower id),
-  // as their ids (TopK::index). If the shortlist finds fewer than k items (IVF with few lists
-  // probed), the remaining slots hold id −1 and score −Inf.
+  // as their ids (TopK::index). If the lists visited hold fewer than k items (IVF with few
+  // lists probed), the remaining slots hold id −1 and score −Inf.
   TopK search(const MatrixView& queries, std::int64_t k, const SearchOptions& options = {}) const;
 
   bool contains(std::int64_t id) const;
   // The payload of item `id` ("" when the index has none); gxn::Error(NotFound) for an unknown id.
   const std::string& payload(std::int64_t id) const;
   bool has_payloads() const;
-  const std::vector<std::int64_t>& ids() const;  // the id of each row of rows()
+  const std::vector<std::int64_t>& ids() const;   // the id of each row of rows()
+  const float* embedding(std::int64_t id) const;  // the row of item `id` (2·D floats); NotFound if none
 
   std::int64_t size() const;  // N, the items held
   std::int64_t dim() const;   // D: rows hold 2·D values
@@ -100,7 +105,9 @@ class RetrievalIndex {
   IndexedSide side() const;
   ShortlistKind kind() const;  // Flat or Ivf, as built
   std::int64_t nlist() const;  // 0 for Flat
-  const Matrix& rows() const;  // the indexed rows, as given
+  // The indexed rows as given, in the index's order (list by list, by id within a list).
+  const Matrix& rows() const;
+  std::int64_t memory_bytes() const;  // what the index holds in memory, about
 
   RetrievalIndex(RetrievalIndex&&) noexcept;
   RetrievalIndex& operator=(RetrievalIndex&&) noexcept;
