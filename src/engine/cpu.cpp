@@ -1,5 +1,8 @@
 #include "gxn/engine/cpu.hpp"
 
+#include <dlfcn.h>
+
+#include <cstring>
 #include <string>
 
 #include "gxn/error.hpp"
@@ -85,6 +88,23 @@ Isa parse_isa(const char* name) {
     if (s == isa_name(isa)) return isa;
   throw Error(ErrorCode::InvalidArgument,
               "isa: unknown instruction set '" + s + "' (expected auto, portable, avx2 or avx512)");
+}
+
+const char* blas_core_name() {
+  using CoreName = char* (*)();
+  const auto core_name = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  return core_name ? core_name() : "";
+}
+
+const char* recommended_blas_core() {
+  const char* current = blas_core_name();
+  for (const char* old : {"Prescott", "Core2", "Nehalem", "Penryn", "Dunnington"})
+    if (std::strcmp(current, old) == 0) switch (detect_isa()) {
+        case Isa::Avx512: return "SkylakeX";
+        case Isa::Avx2: return "Haswell";
+        default: return nullptr;
+      }
+  return nullptr;  // OpenBLAS knew the CPU (or is not there)
 }
 
 }  // namespace gxn

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "command.hpp"
+#include "gxn/engine/cpu.hpp"
 #include "gxn/engine/io/npy.hpp"
 #include "gxn/model/trainer.hpp"
 #include "process_setup.hpp"

@@ -8,12 +8,9 @@ namespace gxn::cli {
 //    not know -- as Debian's 0.3.21 does on some virtual machines with AVX-512 (measured here:
 //    a GRU-1024 training step took 7.4 s on those kernels, 4.5 s on SkylakeX's). When that happened and
 //    OPENBLAS_CORETYPE is unset, the process runs itself again with OPENBLAS_CORETYPE naming the kernels the CPU can
-//    run (SkylakeX for AVX-512, Haswell for AVX2). GXN_KEEP_BLAS_CORE=1 turns this off.
+//    run (gxn::recommended_blas_core). GXN_KEEP_BLAS_CORE=1 turns this off.
 // 2. glibc serves large blocks with fresh mmap()s and returns them on free(), so each training
 //    step's big tensors fault in and zero new pages again; gxn keeps freed memory for reuse.
 void prepare_process(char** argv);
-
-// The OpenBLAS kernels in use ("SkylakeX", "Prescott", ...), or "" when LibTorch does not run on OpenBLAS.
-const char* blas_core_name();
 
 }  // namespace gxn::cli
