@@ -2,7 +2,7 @@
 //
 //   index_recall [n=50000] [dim=256] [queries=200] [k=10] [data=unit|raw] [seed=1]
 //                [items=FILE.npy queries_file=FILE.npy] [nlist=0] [nprobe=1,2,4,8,16,32]
-//                [save=FILE]
+//                [index=FILE]
 //
 // Data: n image rows and `queries` caption rows scattered around 1000 topic centres (about
 // n/1000 images per topic). data=unit makes every part (x_h, x_l) non-negative with unit norm, as
@@ -10,7 +10,8 @@
 // case for L2 lists. items= and queries_file= read (N, 2, D) embeddings files instead (e.g. what
 // `gxn encode` writes). Prints the exact search's time, the IVF index's build time and memory,
 // and for each nprobe the recall@k (fraction of the exact top-k found) and the time per query
-// with the speed-up over exact search. Never fails on figures; it is a measurement.
+// with the speed-up over exact search. index=FILE saves the built index there, or loads it when
+// the file exists (to measure search alone). Never fails on figures; it is a measurement.
 #include <omp.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -104,7 +106,7 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> arg = {
       {"n", "50000"}, {"dim", "256"}, {"queries", "200"},   {"k", "10"},    {"data", "unit"},
       {"seed", "1"},  {"items", ""},  {"queries_file", ""}, {"nlist", "0"}, {"nprobe", "1,2,4,8,16,32"},
-      {"save", ""}};
+      {"index", ""}};
   for (int i = 1; i < argc; ++i) {
     const char* eq = std::strchr(argv[i], '=');
     const std::string key = eq ? std::string(argv[i], static_cast<std::size_t>(eq - argv[i])) : "";
@@ -112,7 +114,7 @@ int main(int argc, char** argv) {
       std::fprintf(
           stderr,
           "usage: %s [n=N] [dim=D] [queries=Q] [k=K] [data=unit|raw] [seed=S] [items=F.npy queries_file=F.npy] "
-          "[nlist=L] [nprobe=P1,P2,...] [save=FILE]\n",
+          "[nlist=L] [nprobe=P1,P2,...] [index=FILE]\n",
           argv[0]);
       return 2;
     }
@@ -145,19 +147,30 @@ int main(int argc, char** argv) {
     const double exact_ms = 1e3 * seconds_since(t) / double(queries.rows());
     std::printf("exact fused search: %.3f ms/query\n", exact_ms);
 
-    gxn::IndexOptions options;
-    options.kind = gxn::ShortlistKind::Ivf;
-    options.nlist = std::atoll(arg["nlist"].c_str());
-    t = Clock::now();
-    const auto index = gxn::RetrievalIndex::build(items, options);
-    std::printf("IVF: built in %.1f s, nlist %lld; memory %.3f GiB = %.3f x the rows (%.3f GiB); peak RSS %.2f GiB\n",
-                seconds_since(t), (long long)index.nlist(), double(index.memory_bytes()) / (1 << 30),
-                double(index.memory_bytes()) / (1 << 30) / rows_gib, rows_gib, peak_rss_gib());
-    if (!arg["save"].empty()) {
-      index.save(arg["save"]);
-      const double file_gib = double(std::filesystem::file_size(arg["save"])) / (1 << 30);
-      std::printf("IVF: file %.3f GiB = %.3f x the rows\n", file_gib, file_gib / rows_gib);
+    const std::string file = arg["index"];
+    std::optional<gxn::RetrievalIndex> loaded;
+    if (!file.empty() && std::filesystem::exists(file)) {
+      loaded = gxn::RetrievalIndex::load(file);
+      std::printf("IVF: loaded %s, nlist %lld\n", file.c_str(), (long long)loaded->nlist());
+    } else {
+      gxn::IndexOptions options;
+      options.kind = gxn::ShortlistKind::Ivf;
+      options.nlist = std::atoll(arg["nlist"].c_str());
+      t = Clock::now();
+      loaded = gxn::RetrievalIndex::build(items, options);
+      std::printf("IVF: built in %.1f s, nlist %lld; memory %.3f GiB = %.3f x the rows (%.3f GiB); peak RSS %.2f GiB\n",
+                  seconds_since(t), (long long)loaded->nlist(), double(loaded->memory_bytes()) / (1 << 30),
+                  double(loaded->memory_bytes()) / (1 << 30) / rows_gib, rows_gib, peak_rss_gib());
+      if (!file.empty()) {
+        loaded->save(file);
+        const double file_gib = double(std::filesystem::file_size(file)) / (1 << 30);
+        std::printf("IVF: file %.3f GiB = %.3f x the rows\n", file_gib, file_gib / rows_gib);
+      }
     }
+    const gxn::RetrievalIndex& index = *loaded;
+    const std::vector<std::int64_t> sizes = index.list_sizes();
+    std::printf("IVF: list sizes %lld..%lld, mean %.0f\n", (long long)*std::min_element(sizes.begin(), sizes.end()),
+                (long long)*std::max_element(sizes.begin(), sizes.end()), double(index.size()) / double(sizes.size()));
     for (std::int64_t hubs : {-1, 0})
       for (std::int64_t nprobe : numbers(arg["nprobe"])) {
         gxn::SearchOptions s;

@@ -139,6 +139,7 @@ constexpr int kKmeansIterations = 10;
 constexpr std::int64_t kAssignRows = 65536;  // rows scaled and assigned to lists at a time
 constexpr std::int64_t kMaxFound = 1 << 22;  // per-list candidates held per batch of queries
 constexpr std::int64_t kDefaultHubs = 256;
+constexpr std::int64_t kTaskRows = 2048;  // rows of a list scored in one task
 
 // √N lists (about √N rows each), at most N/39 (k-means wants a few dozen rows per centre).
 std::int64_t default_nlist(std::int64_t n) {
@@ -186,6 +187,13 @@ Layout lay_out(std::vector<Item>& items, std::int64_t lists, std::int64_t cols, 
   std::partial_sum(out.offsets.begin(), out.offsets.end(), out.offsets.begin());
   return out;
 }
+
+// Rows [begin, end) of a list (or of the hubs) to score against the queries that visit it.
+struct Task {
+  std::int64_t list;
+  std::int64_t begin, end;
+  std::int64_t work;  // rows × queries
+};
 
 // A candidate a list (or the hubs) gave a query of the batch: its score and row.
 struct Found {
@@ -361,6 +369,11 @@ IndexedSide RetrievalIndex::side() const { return state_->side; }
 ShortlistKind RetrievalIndex::kind() const { return state_->kind; }
 std::int64_t RetrievalIndex::nlist() const { return state_->nlist; }
 const Matrix& RetrievalIndex::rows() const { return state_->rows; }
+std::vector<std::int64_t> RetrievalIndex::list_sizes() const {
+  std::vector<std::int64_t> sizes(state_->offsets.size() - 1);
+  for (std::size_t l = 0; l < sizes.size(); ++l) sizes[l] = state_->offsets[l + 1] - state_->offsets[l];
+  return sizes;
+}
 const std::vector<std::int64_t>& RetrievalIndex::ids() const { return state_->ids; }
 bool RetrievalIndex::contains(std::int64_t id) const { return state_->position.count(id) != 0; }
 bool RetrievalIndex::has_payloads() const { return !state_->payloads.empty(); }
@@ -540,9 +553,18 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
       all.resize(static_cast<std::size_t>(count));
       std::iota(all.begin(), all.end(), 0);
     }
-    std::vector<std::int64_t> tasks;  // lists with visitors; s.nlist stands for the hubs
-    for (std::int64_t l = 0; l <= s.nlist; ++l)
-      if (!visitors[static_cast<std::size_t>(l)].empty()) tasks.push_back(l);
+    // Tasks of at most kTaskRows rows, largest first, so that a long list does not hold up the
+    // other threads at the end; list s.nlist stands for the hubs.
+    std::vector<Task> tasks;
+    for (std::int64_t l = 0; l <= s.nlist; ++l) {
+      const auto asking = static_cast<std::int64_t>(visitors[static_cast<std::size_t>(l)].size());
+      const std::int64_t begin = l == s.nlist ? 0 : s.offsets[static_cast<std::size_t>(l)];
+      const std::int64_t end = l == s.nlist ? hub_rows.rows() : s.offsets[static_cast<std::size_t>(l + 1)];
+      if (asking > 0)
+        for (std::int64_t at = begin; at < end; at += kTaskRows)
+          tasks.push_back({l, at, std::min(end, at + kTaskRows), asking * std::min(kTaskRows, end - at)});
+    }
+    std::sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) { return a.work > b.work; });
 
     std::exception_ptr failure;
     for (auto& f : found) f.clear();
@@ -555,14 +577,11 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
 #pragma omp for schedule(dynamic, 1)
       for (std::size_t t = 0; t < tasks.size(); ++t) {
         try {
-          const std::int64_t l = tasks[t];
-          const bool hub = l == s.nlist;
-          const std::vector<std::int64_t>& who = visitors[static_cast<std::size_t>(l)];
-          const std::int64_t begin = hub ? 0 : s.offsets[static_cast<std::size_t>(l)];
-          const MatrixView candidates =
-              hub ? hub_rows.view()
-                  : MatrixView(s.rows.row(begin), s.offsets[static_cast<std::size_t>(l + 1)] - begin, 2 * s.dim);
-          if (candidates.rows == 0) continue;
+          const Task& task = tasks[t];
+          const bool hub = task.list == s.nlist;
+          const std::vector<std::int64_t>& who = visitors[static_cast<std::size_t>(task.list)];
+          const MatrixView candidates((hub ? hub_rows.row(task.begin) : s.rows.row(task.begin)), task.end - task.begin,
+                                      2 * s.dim);
           Matrix asking(static_cast<std::int64_t>(who.size()), 2 * s.dim);
           for (std::size_t i = 0; i < who.size(); ++i)
             std::copy(queries.row(first + who[i]), queries.row(first + who[i]) + 2 * s.dim,
@@ -570,9 +589,9 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
           const TopK top = s.top_k(scorer, asking, candidates, out.k);
           for (std::size_t i = 0; i < who.size(); ++i)
             for (std::int64_t j = 0; j < top.k; ++j) {
-              const std::int64_t local = top.indices_of(static_cast<std::int64_t>(i))[j];
+              const std::int64_t row = task.begin + top.indices_of(static_cast<std::int64_t>(i))[j];
               mine.push_back({who[i], top.scores_of(static_cast<std::int64_t>(i))[j],
-                              hub ? hubs[static_cast<std::size_t>(local)] : begin + local});
+                              hub ? hubs[static_cast<std::size_t>(row)] : row});
             }
         } catch (...) {
 #pragma omp critical(gxn_index_search_failure)

@@ -103,8 +103,9 @@ class RetrievalIndex {
   std::int64_t dim() const;   // D: rows hold 2·D values
   float lambda() const;
   IndexedSide side() const;
-  ShortlistKind kind() const;  // Flat or Ivf, as built
-  std::int64_t nlist() const;  // 0 for Flat
+  ShortlistKind kind() const;                    // Flat or Ivf, as built
+  std::int64_t nlist() const;                    // 0 for Flat
+  std::vector<std::int64_t> list_sizes() const;  // the items in each list (Flat: one list)
   // The indexed rows as given, in the index's order (list by list, by id within a list).
   const Matrix& rows() const;
   std::int64_t memory_bytes() const;  // what the index holds in memory, about
