@@ -56,34 +56,37 @@ double reference_score(const float* t, const float* v, std::int64_t dim, double 
   return -(lambda * h + (1 - lambda) * l);
 }
 
-// All scores of query q against every item of the index, in double, best first, with the items' ids.
-std::vector<std::pair<double, std::int64_t>> reference_ranking(const gxn::RetrievalIndex& index, const float* query) {
+// All scores of query q against every item (its id: its row) as the index holds them, in double,
+// best first, from the rows as given.
+std::vector<std::pair<double, std::int64_t>> reference_ranking(const gxn::RetrievalIndex& index,
+                                                               const gxn::Matrix& items, const float* query) {
   std::vector<std::pair<double, std::int64_t>> all;
-  const gxn::Matrix& items = index.rows();
   for (std::int64_t i = 0; i < items.rows(); ++i) {
     const float* t = index.side() == gxn::IndexedSide::Images ? query : items.row(i);
     const float* v = index.side() == gxn::IndexedSide::Images ? items.row(i) : query;
-    all.emplace_back(reference_score(t, v, index.dim(), index.lambda()), index.ids()[static_cast<std::size_t>(i)]);
+    all.emplace_back(reference_score(t, v, index.dim(), index.lambda()), i);
   }
   std::sort(all.begin(), all.end(),
             [](auto& a, auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
   return all;
 }
 
-// The index's top-k is the exact top-k: at every position the returned item's true score is
-// the k-th best true score (so ties may come in either order), and the returned score is it.
-void require_exact(const gxn::RetrievalIndex& index, const gxn::Matrix& queries, const gxn::TopK& top) {
+// The index's top-k is the exact top-k of `items` (ids 0..N-1): at every position the returned
+// item's true score is the k-th best true score (so ties may come in either order), and the
+// returned score is it up to float rounding (the index holds the λ-scaled rows).
+void require_exact(const gxn::RetrievalIndex& index, const gxn::Matrix& items, const gxn::Matrix& queries,
+                   const gxn::TopK& top) {
   REQUIRE(top.queries == queries.rows());
   for (std::int64_t q = 0; q < queries.rows(); ++q) {
-    const auto ranking = reference_ranking(index, queries.row(q));
+    const auto ranking = reference_ranking(index, items, queries.row(q));
     std::set<std::int64_t> seen;
     for (std::int64_t r = 0; r < top.k; ++r) {
       const std::int64_t id = top.indices_of(q)[r];
       REQUIRE(index.contains(id));
       REQUIRE(seen.insert(id).second);
-      const double truth = reference_score(
-          index.side() == gxn::IndexedSide::Images ? queries.row(q) : index.embedding(id),
-          index.side() == gxn::IndexedSide::Images ? index.embedding(id) : queries.row(q), index.dim(), index.lambda());
+      const double truth = reference_score(index.side() == gxn::IndexedSide::Images ? queries.row(q) : items.row(id),
+                                           index.side() == gxn::IndexedSide::Images ? items.row(id) : queries.row(q),
+                                           index.dim(), index.lambda());
       const double tol = 1e-5 * (1 + std::fabs(ranking[static_cast<std::size_t>(r)].first));
       INFO("query " << q << " position " << r);
       REQUIRE(truth == Approx(ranking[static_cast<std::size_t>(r)].first).margin(tol));
@@ -93,10 +96,11 @@ void require_exact(const gxn::RetrievalIndex& index, const gxn::Matrix& queries,
 }
 
 // Fraction of the exact top-k found by the index.
-double recall_at(const gxn::RetrievalIndex& index, const gxn::Matrix& queries, const gxn::TopK& top) {
+double recall_at(const gxn::RetrievalIndex& index, const gxn::Matrix& items, const gxn::Matrix& queries,
+                 const gxn::TopK& top) {
   std::int64_t hits = 0;
   for (std::int64_t q = 0; q < queries.rows(); ++q) {
-    const auto ranking = reference_ranking(index, queries.row(q));
+    const auto ranking = reference_ranking(index, items, queries.row(q));
     std::set<std::int64_t> truth;
     for (std::int64_t r = 0; r < top.k; ++r) truth.insert(ranking[static_cast<std::size_t>(r)].second);
     for (std::int64_t r = 0; r < top.k; ++r) hits += truth.count(top.indices_of(q)[r]);
@@ -121,7 +125,7 @@ TEST_CASE("index: a flat index gives the exact top-k (both sides)", "[index]") {
       INFO("k " << k);
       const gxn::TopK top = index.search(queries, k);
       REQUIRE(top.k == std::min<std::int64_t>(k, 301));
-      require_exact(index, queries, top);
+      require_exact(index, items, queries, top);
     }
   }
 }
@@ -138,11 +142,11 @@ TEST_CASE("index: IVF probing every list, or lists holding every item, is exact"
   gxn::SearchOptions every_list;
   every_list.nprobe = index.nlist();
   every_list.hubs = 0;
-  require_exact(index, queries, index.search(queries, 10, every_list));
+  require_exact(index, items, queries, index.search(queries, 10, every_list));
   gxn::SearchOptions every_item;
   every_item.shortlist = 2000;
   every_item.hubs = 0;
-  require_exact(index, queries, index.search(queries, 10, every_item));
+  require_exact(index, items, queries, index.search(queries, 10, every_item));
   // Scores are the scorer's, bit for bit.
   gxn::ScoreOptions exact;
   exact.lambda = 0.7f;
@@ -159,8 +163,8 @@ TEST_CASE("index: recall@10 against brute force at the default settings", "[inde
   ivf_options.kind = gxn::ShortlistKind::Ivf;
   const auto flat = gxn::RetrievalIndex::build(data.items, flat_options);
   const auto ivf = gxn::RetrievalIndex::build(data.items, ivf_options);
-  const double flat_recall = recall_at(flat, data.queries, flat.search(data.queries, 10));
-  const double ivf_recall = recall_at(ivf, data.queries, ivf.search(data.queries, 10));
+  const double flat_recall = recall_at(flat, data.items, data.queries, flat.search(data.queries, 10));
+  const double ivf_recall = recall_at(ivf, data.items, data.queries, ivf.search(data.queries, 10));
   // Low-dimensional, unnormalised rows: the hard case for L2 lists (see index.hpp).
   WARN("recall@10 vs brute force, 20000 clustered unnormalised rows, D=32, default nprobe and hubs: IVF (nlist "
        << ivf.nlist() << ") " << ivf_recall);
@@ -238,10 +242,15 @@ TEST_CASE("index: save and load round-trip (flat and IVF)", "[index]") {
     REQUIRE(loaded.lambda() == 0.6f);
     REQUIRE(loaded.side() == gxn::IndexedSide::Captions);
     REQUIRE(loaded.nlist() == index.nlist());
-    REQUIRE(loaded.rows().values() == index.rows().values());
     REQUIRE(loaded.ids() == index.ids());
-    for (std::int64_t id = 0; id < 1500; ++id)
-      REQUIRE(std::equal(items.row(id), items.row(id) + 10, loaded.embedding(id)));
+    // The index holds [√λ·x_h, √(1−λ)·x_l].
+    const float wh = std::sqrt(0.6f), wl = std::sqrt(1.0f - 0.6f);
+    for (std::int64_t id = 0; id < 1500; ++id) {
+      const std::vector<float> row = loaded.scaled_row(id);
+      REQUIRE(row == index.scaled_row(id));
+      for (std::int64_t d = 0; d < 10; ++d)
+        REQUIRE(row[static_cast<std::size_t>(d)] == items(id, d) * (d < 5 ? wh : wl));
+    }
     const gxn::TopK a = index.search(queries, 7), b = loaded.search(queries, 7);
     REQUIRE(a.index == b.index);
     REQUIRE(a.score == b.score);

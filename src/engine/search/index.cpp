@@ -24,10 +24,11 @@
 
 #include "common/checksum.hpp"
 #include "common/splitmix64.hpp"
+#include "gxn/engine/cpu.hpp"
 #include "gxn/engine/eigen.hpp"
 #include "gxn/engine/io/atomic_file.hpp"
-#include "gxn/engine/search/score.hpp"
 #include "gxn/error.hpp"
+#include "score_kernel.hpp"
 
 namespace gxn {
 
@@ -35,18 +36,21 @@ namespace {
 
 using FaissId = std::int64_t;  // faiss::Index::idx_t in FAISS 1.7.3, faiss::idx_t later: int64 in both
 
-// File layout (version 3), little-endian: an 80-byte header; the N × 2D rows (float32), list by
-// list and by ascending id within a list; the N ids (int64); the payload section (absent when the
-// header gives it 0 bytes: N uint32 lengths, then the payloads' bytes one after another); for IVF
-// the list section: nlist + 1 int64 offsets (list l holds rows [offset[l], offset[l + 1])), then
-// the nlist × 2D centroids of the λ-scaled rows (float32). The checksum covers everything after
-// the header. Version 2 held the rows in the order given, then a FAISS index, and is still read;
-// version 1 had no ids and no payloads.
+// File layout (version 3), little-endian: an 80-byte header; the N ids (int64); the payload
+// section (absent when the header gives it 0 bytes: N uint32 lengths, then the payloads' bytes
+// one after another); for IVF the list section: nlist + 1 int64 offsets (list l holds rows
+// [offset[l], offset[l + 1])), then the nlist × 2D centres (float32); last the N × 2D λ-scaled
+// rows [√λ·x_h, √(1−λ)·x_l] (float32), list by list and by ascending id within a list. Two
+// checksums: at header byte 72 of the ids, payloads and lists (checked before they are read), at
+// byte 56 of the rows, folded from blocks of kFileRows rows so that rows stream to and from the
+// file. Version 2 held the rows as given, then a FAISS index (checksum at 56 over all), and is
+// still read; version 1 had no ids and no payloads.
 constexpr char kMagic[8] = {'G', 'X', 'N', 'I', 'N', 'D', 'E', 'X'};
 constexpr std::uint32_t kFormatVersion = 3;
 constexpr std::uint32_t kListedRowsVersion = 2;  // rows as given and a FAISS index
 constexpr std::size_t kHeaderBytes = 80;
 constexpr std::size_t kMaxHubs = 1 << 16;
+constexpr std::int64_t kFileRows = 4096;
 
 // The checksum of the file's sections (rows, ids, payloads, FAISS blob): gxn's file checksum of
 // each, folded together.
@@ -137,9 +141,11 @@ void check_lambda(float lambda, const char* what) {
 constexpr std::int64_t kTrainingRowsPerList = 64;  // k-means runs on a sample of this many rows per list
 constexpr int kKmeansIterations = 10;
 constexpr std::int64_t kAssignRows = 65536;  // rows scaled and assigned to lists at a time
-constexpr std::int64_t kMaxFound = 1 << 22;  // per-list candidates held per batch of queries
+constexpr std::int64_t kMaxHeld = 1 << 22;   // top-k candidates held per batch of queries, all threads
 constexpr std::int64_t kDefaultHubs = 256;
 constexpr std::int64_t kTaskRows = 2048;  // rows of a list scored in one task
+// Column panels scored against one packed query panel after another: 1 MiB, which stays in L2.
+constexpr std::int64_t kGroupFloats = std::int64_t{256} << 10;
 
 // √N lists (about √N rows each), at most N/39 (k-means wants a few dozen rows per centre).
 std::int64_t default_nlist(std::int64_t n) {
@@ -148,58 +154,112 @@ std::int64_t default_nlist(std::int64_t n) {
 }
 std::int64_t default_nprobe(std::int64_t nlist) { return std::max<std::int64_t>(1, (nlist + 63) / 64); }
 
-// An item on its way into the index's layout.
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+// An item on its way into the index's layout: value d of its row at values[d * step], times
+// scale_h (x_h) or scale_l (x_l): √λ and √(1−λ) for rows as given, 1 for rows held already.
 struct Item {
   std::int64_t list;
   std::int64_t id;
-  const float* row;
+  const float* values;
+  std::int64_t step;
+  float scale_h, scale_l;
   const std::string* payload;  // null: none
 };
 
-// What the index holds of its items, laid out list by list and by ascending id within a list, so
-// that the scorer's tie rule (lower row first) is the index's (lower id first) within each list.
+// What the index holds of its items: their λ-scaled rows, list by list and by ascending id
+// within a list, in the scoring kernel's column panels: row r is column r % width of panel
+// r / width (value d at panel[d * width + column]); the last panel is padded with zeros. A panel
+// may hold the end of one list and the start of the next. The kernel reads the panels as they
+// are: nothing is packed at search time.
 struct Layout {
-  Matrix rows;
+  detail::AlignedFloats panels;
   std::vector<std::int64_t> ids;
   std::vector<std::string> payloads;  // empty, or one per row
   std::vector<std::int64_t> offsets;  // list l holds rows [offsets[l], offsets[l + 1])
 };
 
-Layout lay_out(std::vector<Item>& items, std::int64_t lists, std::int64_t cols, bool with_payloads) {
+Layout lay_out(std::vector<Item>& items, std::int64_t lists, std::int64_t depth, int width, bool with_payloads) {
   std::sort(items.begin(), items.end(),
             [](const Item& a, const Item& b) { return a.list != b.list ? a.list < b.list : a.id < b.id; });
-  const auto n = static_cast<std::int64_t>(items.size());
   Layout out;
-  out.rows = Matrix(n, cols);
   out.ids.resize(items.size());
   out.offsets.assign(static_cast<std::size_t>(lists + 1), 0);
   if (with_payloads) out.payloads.resize(items.size());
-#pragma omp parallel for schedule(static) if (n > 4096)
-  for (std::int64_t r = 0; r < n; ++r) {
-    const Item& item = items[static_cast<std::size_t>(r)];
-    std::copy(item.row, item.row + cols, out.rows.row(r));
-  }
   for (std::size_t r = 0; r < items.size(); ++r) {
     out.ids[r] = items[r].id;
     if (with_payloads && items[r].payload != nullptr) out.payloads[r] = *items[r].payload;
     ++out.offsets[static_cast<std::size_t>(items[r].list + 1)];
   }
   std::partial_sum(out.offsets.begin(), out.offsets.end(), out.offsets.begin());
+  const auto n = static_cast<std::int64_t>(items.size());
+  const std::int64_t panels = ceil_div(n, width);
+  out.panels = detail::AlignedFloats(panels * width * depth);
+  const std::int64_t half = depth / 2;
+#pragma omp parallel for schedule(dynamic, 64) if (panels > 64)
+  for (std::int64_t p = 0; p < panels; ++p) {
+    const std::int64_t first = p * width;
+    float* dst = out.panels.get() + p * width * depth;
+    for (std::int64_t j = 0; j < width; ++j) {
+      if (first + j >= n) {
+        for (std::int64_t d = 0; d < depth; ++d) dst[d * width + j] = 0.0f;
+        continue;
+      }
+      const Item& item = items[static_cast<std::size_t>(first + j)];
+      for (std::int64_t d = 0; d < half; ++d) dst[d * width + j] = item.values[d * item.step] * item.scale_h;
+      for (std::int64_t d = half; d < depth; ++d) dst[d * width + j] = item.values[d * item.step] * item.scale_l;
+    }
+  }
   return out;
 }
 
-// Rows [begin, end) of a list (or of the hubs) to score against the queries that visit it.
-struct Task {
-  std::int64_t list;
-  std::int64_t begin, end;
-  std::int64_t work;  // rows × queries
+// A candidate in a top-k: higher score first, equal scores by lower id.
+struct Candidate {
+  float score;
+  std::int64_t id;
+  std::int64_t row;
+};
+bool better(const Candidate& a, const Candidate& b) { return a.score > b.score || (a.score == b.score && a.id < b.id); }
+
+// The k best candidates one thread has seen for each query of a batch: a heap per query whose
+// front is the worst kept, so most candidates are turned away by one comparison.
+class QueryHeaps {
+ public:
+  void reset(std::int64_t queries, std::int64_t k) {
+    k_ = k;
+    entries_.resize(static_cast<std::size_t>(queries * k));
+    counts_.assign(static_cast<std::size_t>(queries), 0);
+  }
+  // Whether `score` could enter query q's heap (an equal score may, by a lower id).
+  bool may_enter(std::int64_t q, float score) const {
+    return counts_[static_cast<std::size_t>(q)] < k_ || score >= entries_[static_cast<std::size_t>(q * k_)].score;
+  }
+  void offer(std::int64_t q, const Candidate& c) {
+    Candidate* heap = entries_.data() + q * k_;
+    std::int64_t& n = counts_[static_cast<std::size_t>(q)];
+    if (n < k_) {
+      heap[n++] = c;
+      std::push_heap(heap, heap + n, better);
+    } else if (better(c, heap[0])) {
+      std::pop_heap(heap, heap + n, better);
+      heap[n - 1] = c;
+      std::push_heap(heap, heap + n, better);
+    }
+  }
+  const Candidate* begin(std::int64_t q) const { return entries_.data() + q * k_; }
+  const Candidate* end(std::int64_t q) const { return begin(q) + counts_[static_cast<std::size_t>(q)]; }
+
+ private:
+  std::int64_t k_ = 0;
+  std::vector<Candidate> entries_;
+  std::vector<std::int64_t> counts_;
 };
 
-// A candidate a list (or the hubs) gave a query of the batch: its score and row.
-struct Found {
-  std::int64_t query;
-  float score;
-  std::int64_t row;
+// Panels [first, end) of a list (or of the hubs), scored against the queries that visit it.
+struct Task {
+  std::int64_t list;
+  std::int64_t first, end;
+  std::int64_t work;  // panels × queries
 };
 
 }  // namespace
@@ -210,7 +270,8 @@ struct RetrievalIndex::State {
   ShortlistKind kind = ShortlistKind::Flat;
   std::int64_t dim = 0;
   std::int64_t nlist = 0;  // 0 for Flat, which is one list of every row
-  Matrix rows;
+  detail::ScoreKernel kernel = detail::score_kernel_for(detect_isa());
+  detail::AlignedFloats panels;                             // the λ-scaled rows (see Layout)
   std::vector<std::int64_t> ids;                            // the caller's id of each row
   std::vector<std::string> payloads;                        // empty, or one per row
   std::vector<std::int64_t> offsets;                        // list l holds rows [offsets[l], offsets[l + 1])
@@ -218,15 +279,28 @@ struct RetrievalIndex::State {
   std::unordered_map<std::int64_t, std::int64_t> position;  // id -> row
   std::vector<std::int64_t> hubs;                           // rows by ascending ‖max(0, ṽ)‖², the first kMaxHubs
 
+  std::int64_t size() const { return static_cast<std::int64_t>(ids.size()); }
+  std::int64_t depth() const { return 2 * dim; }
+  int width() const { return kernel.cols_per_tile; }
+  float scale_h() const { return std::sqrt(lambda); }  // as the scorer scales: the same floats
+  float scale_l() const { return std::sqrt(1.0f - lambda); }
   std::int64_t lists() const { return static_cast<std::int64_t>(offsets.size()) - 1; }
   std::int64_t list_of(std::int64_t row) const {
     return std::upper_bound(offsets.begin(), offsets.end(), row) - offsets.begin() - 1;
   }
+  const float* panel(std::int64_t p) const { return panels.get() + p * width() * depth(); }
+  // Row `row`'s scaled values: value d at column(row)[d * width()].
+  const float* column(std::int64_t row) const { return panel(row / width()) + row % width(); }
   std::int64_t next_id() const { return ids.empty() ? 0 : *std::max_element(ids.begin(), ids.end()) + 1; }
   std::int64_t row_of(std::int64_t id) const {
     const auto it = position.find(id);
     if (it == position.end()) throw Error(ErrorCode::NotFound, "index: no item has id " + std::to_string(id));
     return it->second;
+  }
+  // The (2·D) values of row `row`, as held.
+  void copy_row(std::int64_t row, float* out) const {
+    const float* c = column(row);
+    for (std::int64_t d = 0; d < depth(); ++d) out[d] = c[d * width()];
   }
 
   // Takes a new layout, with the id lookup and hubs that go with it; the state changes only once
@@ -236,8 +310,8 @@ struct RetrievalIndex::State {
     new_position.reserve(layout.ids.size());
     for (std::size_t r = 0; r < layout.ids.size(); ++r)
       new_position.emplace(layout.ids[r], static_cast<std::int64_t>(r));
-    std::vector<std::int64_t> new_hubs = find_hubs(layout.rows);
-    rows = std::move(layout.rows);
+    std::vector<std::int64_t> new_hubs = find_hubs(layout);
+    panels = std::move(layout.panels);
     ids = std::move(layout.ids);
     payloads = std::move(layout.payloads);
     offsets = std::move(layout.offsets);
@@ -245,31 +319,35 @@ struct RetrievalIndex::State {
     hubs = std::move(new_hubs);
   }
 
-  // The items of this index, each in its list, ready for lay_out (rows and payloads borrowed).
+  // The items of this index, each in its list, ready for lay_out (values and payloads borrowed).
   std::vector<Item> items(const std::vector<char>& skip = {}) const {
     std::vector<Item> out;
     out.reserve(ids.size());
     for (std::int64_t l = 0; l < lists(); ++l)
       for (std::int64_t r = offsets[static_cast<std::size_t>(l)]; r < offsets[static_cast<std::size_t>(l + 1)]; ++r)
         if (skip.empty() || !skip[static_cast<std::size_t>(r)])
-          out.push_back({l, ids[static_cast<std::size_t>(r)], rows.row(r),
+          out.push_back({l, ids[static_cast<std::size_t>(r)], column(r), width(), 1.0f, 1.0f,
                          payloads.empty() ? nullptr : &payloads[static_cast<std::size_t>(r)]});
     return out;
   }
 
-  // Rows by ascending positive mass of their λ-scaled form: against a non-negative query t,
+  // Rows by ascending positive mass of their λ-scaled values: against a non-negative query t,
   // s*(t, v) ≥ −‖max(0, ṽ)‖², so these violate little however far they are in L2.
-  std::vector<std::int64_t> find_hubs(const Matrix& m) const {
-    const float wh = lambda, wl = 1.0f - lambda;
-    std::vector<std::pair<float, std::int64_t>> mass(static_cast<std::size_t>(m.rows()));
-    for (std::int64_t r = 0; r < m.rows(); ++r) {
-      const float* x = m.row(r);
-      float h = 0, l = 0;
-      for (std::int64_t d = 0; d < dim; ++d) {
-        const float ph = std::max(0.0f, x[d]), pl = std::max(0.0f, x[dim + d]);
-        h += ph * ph, l += pl * pl;
+  std::vector<std::int64_t> find_hubs(const Layout& layout) const {
+    const auto n = static_cast<std::int64_t>(layout.ids.size());
+    std::vector<std::pair<float, std::int64_t>> mass(static_cast<std::size_t>(n));
+    const int w = width();
+    for (std::int64_t p = 0; p < ceil_div(n, w); ++p) {
+      const float* values = layout.panels.get() + p * w * depth();
+      const auto count = static_cast<int>(std::min<std::int64_t>(w, n - p * w));
+      for (int j = 0; j < count; ++j) {
+        float sum = 0;
+        for (std::int64_t d = 0; d < depth(); ++d) {
+          const float x = std::max(0.0f, values[d * w + j]);
+          sum += x * x;
+        }
+        mass[static_cast<std::size_t>(p * w + j)] = {sum, p * w + j};
       }
-      mass[static_cast<std::size_t>(r)] = {wh * h + wl * l, r};
     }
     const auto keep = static_cast<std::ptrdiff_t>(std::min<std::size_t>(mass.size(), kMaxHubs));
     std::partial_sort(mass.begin(), mass.begin() + keep, mass.end());
@@ -279,13 +357,13 @@ struct RetrievalIndex::State {
     return out;
   }
 
-  // [√λ·x_h, √(1−λ)·x_l] for rows [first, first + count) of `m`: an L2 distance on these rows
-  // is λ‖v_h − t_h‖² + (1−λ)‖v_l − t_l‖², an upper bound of −s*(t, v).
+  // [√λ·x_h, √(1−λ)·x_l] for rows [first, first + count) of `m` (for k-means and probing: an L2
+  // distance on these rows is λ‖v_h − t_h‖² + (1−λ)‖v_l − t_l‖², an upper bound of −s*(t, v)).
   RowMatrixXf scaled(const MatrixView& m, std::int64_t first, std::int64_t count) const {
     const auto rows = as_eigen(m).middleRows(first, count);
     RowMatrixXf out(count, 2 * dim);
-    out.leftCols(dim) = std::sqrt(lambda) * rows.leftCols(dim);
-    out.rightCols(dim) = std::sqrt(1.0f - lambda) * rows.rightCols(dim);
+    out.leftCols(dim) = scale_h() * rows.leftCols(dim);
+    out.rightCols(dim) = scale_l() * rows.rightCols(dim);
     return out;
   }
 
@@ -307,7 +385,7 @@ struct RetrievalIndex::State {
     faiss::ClusteringParameters cp;
     cp.niter = kKmeansIterations;
     cp.seed = seed;
-    // The sample is already drawn; an explicit small set is the caller's choice (FAISS would
+    // The sample is drawn already; an explicit small set is the caller's choice (FAISS would
     // otherwise warn below 39 rows per centre).
     cp.min_points_per_centroid = 1;
     cp.max_points_per_centroid = std::numeric_limits<int>::max();
@@ -329,15 +407,23 @@ struct RetrievalIndex::State {
   }
 
   // The lists query rows [first, first + count) visit: each its `nprobe` nearest centres, then
-  // the next ones until they hold at least `shortlist` rows.
+  // the next ones until they hold at least `shortlist` rows. A flat index: its one list.
   std::vector<std::vector<std::int64_t>> probe(const MatrixView& queries, std::int64_t first, std::int64_t count,
                                                std::int64_t nprobe, std::int64_t shortlist) const {
+    std::vector<std::vector<std::int64_t>> out(static_cast<std::size_t>(count));
+    if (!centroids) {
+      for (auto& lists : out) lists = {0};
+      return out;
+    }
     const std::int64_t ranked = shortlist > 0 ? nlist : nprobe;
     const RowMatrixXf x = scaled(queries, first, count);
     std::vector<float> distances(static_cast<std::size_t>(count * ranked));
     std::vector<FaissId> nearest(distances.size());
-    centroids->search(count, x.data(), ranked, distances.data(), nearest.data());
-    std::vector<std::vector<std::int64_t>> out(static_cast<std::size_t>(count));
+    try {
+      centroids->search(count, x.data(), ranked, distances.data(), nearest.data());
+    } catch (const faiss::FaissException& e) {
+      throw Error(ErrorCode::Internal, std::string("FAISS search of the IVF centres failed: ") + e.what());
+    }
     for (std::int64_t q = 0; q < count; ++q) {
       std::int64_t covered = 0;
       for (std::int64_t i = 0; i < ranked; ++i) {
@@ -349,12 +435,6 @@ struct RetrievalIndex::State {
     }
     return out;
   }
-
-  // The exact top-k of `queries` among `candidates`, with the index's scorer.
-  TopK top_k(const OrderScorer& scorer, const MatrixView& queries, const MatrixView& candidates, std::int64_t k) const {
-    return side == IndexedSide::Images ? scorer.top_images(queries, candidates, k)
-                                       : scorer.top_texts(queries, candidates, k);
-  }
 };
 
 RetrievalIndex::RetrievalIndex(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -362,13 +442,12 @@ RetrievalIndex::RetrievalIndex(RetrievalIndex&&) noexcept = default;
 RetrievalIndex& RetrievalIndex::operator=(RetrievalIndex&&) noexcept = default;
 RetrievalIndex::~RetrievalIndex() = default;
 
-std::int64_t RetrievalIndex::size() const { return state_->rows.rows(); }
+std::int64_t RetrievalIndex::size() const { return state_->size(); }
 std::int64_t RetrievalIndex::dim() const { return state_->dim; }
 float RetrievalIndex::lambda() const { return state_->lambda; }
 IndexedSide RetrievalIndex::side() const { return state_->side; }
 ShortlistKind RetrievalIndex::kind() const { return state_->kind; }
 std::int64_t RetrievalIndex::nlist() const { return state_->nlist; }
-const Matrix& RetrievalIndex::rows() const { return state_->rows; }
 std::vector<std::int64_t> RetrievalIndex::list_sizes() const {
   std::vector<std::int64_t> sizes(state_->offsets.size() - 1);
   for (std::size_t l = 0; l < sizes.size(); ++l) sizes[l] = state_->offsets[l + 1] - state_->offsets[l];
@@ -377,7 +456,11 @@ std::vector<std::int64_t> RetrievalIndex::list_sizes() const {
 const std::vector<std::int64_t>& RetrievalIndex::ids() const { return state_->ids; }
 bool RetrievalIndex::contains(std::int64_t id) const { return state_->position.count(id) != 0; }
 bool RetrievalIndex::has_payloads() const { return !state_->payloads.empty(); }
-const float* RetrievalIndex::embedding(std::int64_t id) const { return state_->rows.row(state_->row_of(id)); }
+std::vector<float> RetrievalIndex::scaled_row(std::int64_t id) const {
+  std::vector<float> out(static_cast<std::size_t>(state_->depth()));
+  state_->copy_row(state_->row_of(id), out.data());
+  return out;
+}
 
 const std::string& RetrievalIndex::payload(std::int64_t id) const {
   static const std::string none;
@@ -387,9 +470,10 @@ const std::string& RetrievalIndex::payload(std::int64_t id) const {
 
 std::int64_t RetrievalIndex::memory_bytes() const {
   const State& s = *state_;
+  const std::int64_t panel_floats = ceil_div(s.size(), s.width()) * s.width() * s.depth();
   std::int64_t bytes =
-      static_cast<std::int64_t>(s.rows.values().size() * sizeof(float) + s.ids.size() * sizeof(std::int64_t) +
-                                s.offsets.size() * sizeof(std::int64_t) + s.hubs.size() * sizeof(std::int64_t));
+      panel_floats * static_cast<std::int64_t>(sizeof(float)) +
+      static_cast<std::int64_t>((s.ids.size() + s.offsets.size() + s.hubs.size()) * sizeof(std::int64_t));
   for (const std::string& p : s.payloads) bytes += static_cast<std::int64_t>(sizeof(std::string) + p.size());
   // The id lookup: a node per id and a bucket pointer each, about.
   bytes += static_cast<std::int64_t>(s.position.size() * (sizeof(void*) * 2 + 2 * sizeof(std::int64_t)) +
@@ -402,9 +486,9 @@ void RetrievalIndex::add(const MatrixView& rows, const std::vector<std::int64_t>
                          const std::vector<std::string>& payloads) {
   State& s = *state_;
   check_rows(rows, "added rows");
-  if (rows.cols != 2 * s.dim)
+  if (rows.cols != s.depth())
     throw Error(ErrorCode::Shape, "added rows: " + std::to_string(rows.cols) + " columns, the index holds rows of " +
-                                      std::to_string(2 * s.dim) + " (2·D)");
+                                      std::to_string(s.depth()) + " (2·D)");
   if (rows.rows == 0) return;
   const std::vector<std::int64_t> added = new_ids(ids, rows.rows, s.position, s.next_id());
   check_payloads(payloads, rows.rows);
@@ -418,23 +502,23 @@ void RetrievalIndex::add(const MatrixView& rows, const std::vector<std::int64_t>
   }
   std::vector<Item> items = s.items();
   for (std::int64_t r = 0; r < rows.rows; ++r)
-    items.push_back({lists[static_cast<std::size_t>(r)], added[static_cast<std::size_t>(r)], rows.row(r),
-                     payloads.empty() ? nullptr : &payloads[static_cast<std::size_t>(r)]});
-  s.adopt(lay_out(items, s.lists(), 2 * s.dim, has_payloads() || !payloads.empty()));
+    items.push_back({lists[static_cast<std::size_t>(r)], added[static_cast<std::size_t>(r)], rows.row(r), 1,
+                     s.scale_h(), s.scale_l(), payloads.empty() ? nullptr : &payloads[static_cast<std::size_t>(r)]});
+  s.adopt(lay_out(items, s.lists(), s.depth(), s.width(), has_payloads() || !payloads.empty()));
 }
 
 void RetrievalIndex::remove(const std::vector<std::int64_t>& ids) {
   State& s = *state_;
-  std::vector<char> gone(static_cast<std::size_t>(s.rows.rows()), 0);
+  std::vector<char> gone(static_cast<std::size_t>(s.size()), 0);
   for (std::int64_t id : ids) gone[static_cast<std::size_t>(s.row_of(id))] = 1;
   const auto kept = static_cast<std::int64_t>(std::count(gone.begin(), gone.end(), 0));
-  if (kept == s.rows.rows()) return;
+  if (kept == s.size()) return;
   if (kept == 0)
-    throw Error(ErrorCode::InvalidArgument, "index: removing all " + std::to_string(s.rows.rows()) +
+    throw Error(ErrorCode::InvalidArgument, "index: removing all " + std::to_string(s.size()) +
                                                 " items would leave it empty; build a new index instead");
   // IVF keeps its centres: the remaining rows stay in their lists.
   std::vector<Item> items = s.items(gone);
-  s.adopt(lay_out(items, s.lists(), 2 * s.dim, has_payloads()));
+  s.adopt(lay_out(items, s.lists(), s.depth(), s.width(), has_payloads()));
 }
 
 RetrievalIndex RetrievalIndex::build(const MatrixView& rows, const IndexOptions& options) {
@@ -482,18 +566,24 @@ RetrievalIndex RetrievalIndex::build(const MatrixView& rows, const std::vector<s
   std::vector<Item> items(static_cast<std::size_t>(n));
   for (std::int64_t r = 0; r < n; ++r) {
     const auto i = static_cast<std::size_t>(r);
-    items[i] = {lists[i], given_ids[i], rows.row(r), payloads.empty() ? nullptr : &payloads[i]};
+    items[i] = {lists[i],
+                given_ids[i],
+                rows.row(r),
+                1,
+                state->scale_h(),
+                state->scale_l(),
+                payloads.empty() ? nullptr : &payloads[i]};
   }
-  state->adopt(lay_out(items, list_count, rows.cols, !payloads.empty()));
+  state->adopt(lay_out(items, list_count, state->depth(), state->width(), !payloads.empty()));
   return RetrievalIndex(std::move(state));
 }
 
 TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const SearchOptions& options) const {
   const State& s = *state_;
   check_view(queries, "queries");
-  if (queries.cols != 2 * s.dim)
+  if (queries.cols != s.depth())
     throw Error(ErrorCode::Shape, "queries: " + std::to_string(queries.cols) + " columns, the index holds rows of " +
-                                      std::to_string(2 * s.dim) + " (2·D)");
+                                      std::to_string(s.depth()) + " (2·D)");
   check_finite(queries, "queries");
   if (k < 0) throw Error(ErrorCode::InvalidArgument, "search: k must not be negative");
   if (options.shortlist < 0 || options.nprobe < 0 || options.hubs < -1)
@@ -507,126 +597,150 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
   out.score.assign(out.index.size(), -std::numeric_limits<float>::infinity());
   if (out.k == 0 || out.queries == 0) return out;
 
-  ScoreOptions exact;
-  exact.lambda = s.lambda;
-  if (s.kind == ShortlistKind::Flat) {
-    // One list of every row, in id order: the scorer's own top-k, on all threads.
-    const TopK top = s.top_k(OrderScorer(exact), queries, s.rows, out.k);
-    for (std::size_t i = 0; i < top.index.size(); ++i) {
-      out.index[i] = s.ids[static_cast<std::size_t>(top.index[i])];
-      out.score[i] = top.score[i];
-    }
-    return out;
-  }
-
-  const std::int64_t nprobe = std::min(s.nlist, options.nprobe > 0 ? options.nprobe : default_nprobe(s.nlist));
+  const std::int64_t depth = s.depth();
+  const int width = s.width(), mr = s.kernel.rows_per_tile;
+  // The kernel's rows are the queries: captions when the index holds images, and the other way.
+  const detail::TileFunction tile = s.side == IndexedSide::Images ? s.kernel.text_rows : s.kernel.image_rows;
+  const std::int64_t nprobe =
+      s.centroids ? std::min(s.nlist, options.nprobe > 0 ? options.nprobe : default_nprobe(s.nlist)) : 1;
   const std::int64_t shortlist = std::min(options.shortlist, n);
-  // The hubs in id order, so the scorer's tie rule is the index's here too.
-  std::vector<std::int64_t> hubs(s.hubs.begin(),
-                                 s.hubs.begin() + std::min<std::int64_t>(options.hubs < 0 ? kDefaultHubs : options.hubs,
-                                                                         static_cast<std::int64_t>(s.hubs.size())));
+
+  // IVF: the hubs, packed as one more list (in id order), scored by every query; left out of
+  // their own lists, so that no row is offered twice.
+  std::vector<std::int64_t> hubs;
+  if (s.centroids)
+    hubs.assign(s.hubs.begin(), s.hubs.begin() + std::min<std::int64_t>(options.hubs < 0 ? kDefaultHubs : options.hubs,
+                                                                        static_cast<std::int64_t>(s.hubs.size())));
   std::sort(hubs.begin(), hubs.end(), [&s](std::int64_t a, std::int64_t b) {
     return s.ids[static_cast<std::size_t>(a)] < s.ids[static_cast<std::size_t>(b)];
   });
-  Matrix hub_rows(static_cast<std::int64_t>(hubs.size()), 2 * s.dim);
-  for (std::size_t i = 0; i < hubs.size(); ++i)
-    std::copy(s.rows.row(hubs[i]), s.rows.row(hubs[i]) + 2 * s.dim, hub_rows.row(static_cast<std::int64_t>(i)));
+  std::vector<char> is_hub(hubs.empty() ? 0 : static_cast<std::size_t>(n), 0);
+  for (std::int64_t r : hubs) is_hub[static_cast<std::size_t>(r)] = 1;
+  const std::int64_t hub_panels = ceil_div(static_cast<std::int64_t>(hubs.size()), width);
+  detail::AlignedFloats hub_pack(hub_panels * width * depth);
+  for (std::int64_t p = 0; p < hub_panels; ++p)
+    for (std::int64_t j = 0; j < width; ++j) {
+      const std::int64_t c = p * width + j;
+      float* dst = hub_pack.get() + p * width * depth + j;
+      if (c < static_cast<std::int64_t>(hubs.size())) {
+        const float* src = s.column(hubs[static_cast<std::size_t>(c)]);
+        for (std::int64_t d = 0; d < depth; ++d) dst[d * width] = src[d * width];
+      } else {
+        for (std::int64_t d = 0; d < depth; ++d) dst[d * width] = 0.0f;
+      }
+    }
 
   const int threads = omp_get_max_threads();
-  const std::int64_t batch = std::clamp<std::int64_t>(kMaxFound / ((nprobe + 1) * out.k), 1, 4096);
-  std::vector<std::vector<Found>> found(static_cast<std::size_t>(threads));
+  const std::int64_t batch = std::clamp<std::int64_t>(kMaxHeld / (threads * out.k), 1, 4096);
+  const std::int64_t task_panels = std::max<std::int64_t>(1, kTaskRows / width);
+  const std::int64_t group_panels = std::max<std::int64_t>(1, kGroupFloats / (width * depth));
+  std::vector<QueryHeaps> heaps(static_cast<std::size_t>(threads));
+  std::vector<std::vector<Candidate>> pools(static_cast<std::size_t>(threads));
+  for (auto& pool : pools) pool.reserve(static_cast<std::size_t>(threads * out.k));
+  detail::AlignedFloats tiles(threads * mr * width);  // each thread's tile of scores
+  const float scale_h = s.scale_h(), scale_l = s.scale_l();
   for (std::int64_t first = 0; first < queries.rows; first += batch) {
     const std::int64_t count = std::min(batch, queries.rows - first);
-    std::vector<std::vector<std::int64_t>> probed;
-    try {
-      probed = s.probe(queries, first, count, nprobe, shortlist);
-    } catch (const faiss::FaissException& e) {
-      throw Error(ErrorCode::Internal, std::string("FAISS search of the IVF centres failed: ") + e.what());
-    }
-    // Each list is scored once against all the queries that visit it: its rows are read once per
-    // batch, and the scorer's tiles stay full.
-    std::vector<std::vector<std::int64_t>> visitors(static_cast<std::size_t>(s.nlist) + 1);
+    const std::vector<std::vector<std::int64_t>> probed = s.probe(queries, first, count, nprobe, shortlist);
+    // Each list is scored once against all the queries that visit it, packed as the kernel's
+    // row panels: its rows are read once per batch, and the kernel's tiles fill up.
+    const std::int64_t hub_list = s.lists();
+    std::vector<std::vector<std::int64_t>> visitors(static_cast<std::size_t>(hub_list) + 1);
     for (std::int64_t q = 0; q < count; ++q)
       for (std::int64_t l : probed[static_cast<std::size_t>(q)]) visitors[static_cast<std::size_t>(l)].push_back(q);
     if (!hubs.empty()) {
-      std::vector<std::int64_t>& all = visitors.back();
-      all.resize(static_cast<std::size_t>(count));
-      std::iota(all.begin(), all.end(), 0);
+      visitors.back().resize(static_cast<std::size_t>(count));
+      std::iota(visitors.back().begin(), visitors.back().end(), 0);
     }
-    // Tasks of at most kTaskRows rows, largest first, so that a long list does not hold up the
-    // other threads at the end; list s.nlist stands for the hubs.
+    std::vector<std::int64_t> pack_at(visitors.size() + 1, 0);  // list l's packed queries start here
+    for (std::size_t l = 0; l < visitors.size(); ++l)
+      pack_at[l + 1] = pack_at[l] + ceil_div(static_cast<std::int64_t>(visitors[l].size()), mr) * mr * depth;
+    detail::AlignedFloats packed_queries(pack_at.back());
     std::vector<Task> tasks;
-    for (std::int64_t l = 0; l <= s.nlist; ++l) {
+    for (std::int64_t l = 0; l <= hub_list; ++l) {
       const auto asking = static_cast<std::int64_t>(visitors[static_cast<std::size_t>(l)].size());
-      const std::int64_t begin = l == s.nlist ? 0 : s.offsets[static_cast<std::size_t>(l)];
-      const std::int64_t end = l == s.nlist ? hub_rows.rows() : s.offsets[static_cast<std::size_t>(l + 1)];
+      // The panels holding the list's rows (those at either end may hold other lists' too).
+      const std::int64_t begin = l == hub_list ? 0 : s.offsets[static_cast<std::size_t>(l)] / width;
+      const std::int64_t end = l == hub_list ? hub_panels : ceil_div(s.offsets[static_cast<std::size_t>(l + 1)], width);
       if (asking > 0)
-        for (std::int64_t at = begin; at < end; at += kTaskRows)
-          tasks.push_back({l, at, std::min(end, at + kTaskRows), asking * std::min(kTaskRows, end - at)});
+        for (std::int64_t at = begin; at < end; at += task_panels)
+          tasks.push_back({l, at, std::min(end, at + task_panels), asking * std::min(task_panels, end - at)});
     }
+    // Largest first, so that a long list does not hold up the other threads at the end.
     std::sort(tasks.begin(), tasks.end(), [](const Task& a, const Task& b) { return a.work > b.work; });
 
-    std::exception_ptr failure;
-    for (auto& f : found) f.clear();
+    // Everything the threads use is allocated here: nothing inside the parallel regions may throw.
+    for (QueryHeaps& h : heaps) h.reset(count, out.k);
 #pragma omp parallel num_threads(threads)
     {
-      std::vector<Found>& mine = found[static_cast<std::size_t>(omp_get_thread_num())];
-      ScoreOptions one_thread = exact;
-      one_thread.threads = 1;
-      const OrderScorer scorer(one_thread);
+      QueryHeaps& mine = heaps[static_cast<std::size_t>(omp_get_thread_num())];
+      float* scores = tiles.get() + omp_get_thread_num() * mr * width;
+#pragma omp for schedule(dynamic, 1)
+      for (std::size_t l = 0; l < visitors.size(); ++l) {
+        // Panels of mr queries, d-major, scaled as the scorer packs them (the same floats).
+        const std::vector<std::int64_t>& who = visitors[l];
+        for (std::size_t i = 0; i < who.size(); i += static_cast<std::size_t>(mr)) {
+          float* dst = packed_queries.get() + pack_at[l] + static_cast<std::int64_t>(i) * depth;
+          for (int r = 0; r < mr; ++r) {
+            const std::size_t at = i + static_cast<std::size_t>(r);
+            const float* src = at < who.size() ? queries.row(first + who[at]) : nullptr;
+            for (std::int64_t d = 0; d < depth; ++d)
+              dst[d * mr + r] = src == nullptr ? 0.0f : src[d] * (d < s.dim ? scale_h : scale_l);
+          }
+        }
+      }
 #pragma omp for schedule(dynamic, 1)
       for (std::size_t t = 0; t < tasks.size(); ++t) {
-        try {
-          const Task& task = tasks[t];
-          const bool hub = task.list == s.nlist;
-          const std::vector<std::int64_t>& who = visitors[static_cast<std::size_t>(task.list)];
-          const MatrixView candidates((hub ? hub_rows.row(task.begin) : s.rows.row(task.begin)), task.end - task.begin,
-                                      2 * s.dim);
-          Matrix asking(static_cast<std::int64_t>(who.size()), 2 * s.dim);
-          for (std::size_t i = 0; i < who.size(); ++i)
-            std::copy(queries.row(first + who[i]), queries.row(first + who[i]) + 2 * s.dim,
-                      asking.row(static_cast<std::int64_t>(i)));
-          const TopK top = s.top_k(scorer, asking, candidates, out.k);
-          for (std::size_t i = 0; i < who.size(); ++i)
-            for (std::int64_t j = 0; j < top.k; ++j) {
-              const std::int64_t row = task.begin + top.indices_of(static_cast<std::int64_t>(i))[j];
-              mine.push_back({who[i], top.scores_of(static_cast<std::int64_t>(i))[j],
-                              hub ? hubs[static_cast<std::size_t>(row)] : row});
+        const Task& task = tasks[t];
+        const bool hub = task.list == hub_list;
+        const std::vector<std::int64_t>& who = visitors[static_cast<std::size_t>(task.list)];
+        const auto asking = static_cast<std::int64_t>(who.size());
+        const std::int64_t list_begin = hub ? 0 : s.offsets[static_cast<std::size_t>(task.list)];
+        const std::int64_t list_end =
+            hub ? static_cast<std::int64_t>(hubs.size()) : s.offsets[static_cast<std::size_t>(task.list + 1)];
+        const float* query_panels = packed_queries.get() + pack_at[static_cast<std::size_t>(task.list)];
+        for (std::int64_t g = task.first; g < task.end; g += group_panels) {
+          const std::int64_t g_end = std::min(task.end, g + group_panels);
+          for (std::int64_t i = 0; i < asking; i += mr) {
+            const auto rows = static_cast<int>(std::min<std::int64_t>(mr, asking - i));
+            for (std::int64_t p = g; p < g_end; ++p) {
+              const float* candidates = hub ? hub_pack.get() + p * width * depth : s.panel(p);
+              tile(query_panels + i * depth, candidates, depth, scores);
+              // Only the list's own columns (the hubs: their place in `hubs`).
+              const int j0 = static_cast<int>(std::max<std::int64_t>(0, list_begin - p * width));
+              const int j1 = static_cast<int>(std::min<std::int64_t>(width, list_end - p * width));
+              for (int r = 0; r < rows; ++r) {
+                const std::int64_t q = who[static_cast<std::size_t>(i + r)];
+                const float* row_scores = scores + r * width;
+                for (int j = j0; j < j1; ++j) {
+                  if (!mine.may_enter(q, row_scores[j])) continue;
+                  const std::int64_t row = hub ? hubs[static_cast<std::size_t>(p * width + j)] : p * width + j;
+                  if (!hub && !is_hub.empty() && is_hub[static_cast<std::size_t>(row)]) continue;
+                  mine.offer(q, {row_scores[j], s.ids[static_cast<std::size_t>(row)], row});
+                }
+              }
             }
-        } catch (...) {
-#pragma omp critical(gxn_index_search_failure)
-          if (!failure) failure = std::current_exception();
+          }
         }
       }
     }
-    if (failure) std::rethrow_exception(failure);
 
-    // Each query's candidates from every list it visited, merged: best first, ties by lower id;
-    // a hub also found in its own list appears twice with the same score and id.
-    std::vector<std::int64_t> start(static_cast<std::size_t>(count) + 1, 0);
-    for (const auto& f : found)
-      for (const Found& c : f) ++start[static_cast<std::size_t>(c.query) + 1];
-    std::partial_sum(start.begin(), start.end(), start.begin());
-    std::vector<std::pair<float, std::int64_t>> merged(static_cast<std::size_t>(start.back()));
-    std::vector<std::int64_t> fill(start.begin(), start.end() - 1);
-    for (const auto& f : found)
-      for (const Found& c : f)
-        merged[static_cast<std::size_t>(fill[static_cast<std::size_t>(c.query)]++)] = {c.score, c.row};
-    const auto better = [&s](const std::pair<float, std::int64_t>& a, const std::pair<float, std::int64_t>& b) {
-      return a.first != b.first ? a.first > b.first
-                                : s.ids[static_cast<std::size_t>(a.second)] < s.ids[static_cast<std::size_t>(b.second)];
-    };
-#pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
-    for (std::int64_t q = 0; q < count; ++q) {
-      const auto from = merged.begin() + start[static_cast<std::size_t>(q)];
-      auto to = merged.begin() + start[static_cast<std::size_t>(q) + 1];
-      std::sort(from, to, better);
-      to = std::unique(from, to, [](const auto& a, const auto& b) { return a.second == b.second; });
-      const std::int64_t kept = std::min<std::int64_t>(to - from, out.k);
-      for (std::int64_t i = 0; i < kept; ++i) {
-        const auto at = static_cast<std::size_t>((first + q) * out.k + i);
-        out.index[at] = s.ids[static_cast<std::size_t>(from[i].second)];
-        out.score[at] = from[i].first;
+    // Each query's best from every thread, merged.
+#pragma omp parallel num_threads(threads)
+    {
+      std::vector<Candidate>& pool = pools[static_cast<std::size_t>(omp_get_thread_num())];
+#pragma omp for schedule(static)
+      for (std::int64_t q = 0; q < count; ++q) {
+        pool.clear();
+        for (const QueryHeaps& h : heaps) pool.insert(pool.end(), h.begin(q), h.end(q));
+        const auto kept =
+            static_cast<std::ptrdiff_t>(std::min<std::size_t>(pool.size(), static_cast<std::size_t>(out.k)));
+        std::partial_sort(pool.begin(), pool.begin() + kept, pool.end(), better);
+        for (std::ptrdiff_t i = 0; i < kept; ++i) {
+          const auto at = static_cast<std::size_t>((first + q) * out.k + i);
+          out.index[at] = pool[static_cast<std::size_t>(i)].id;
+          out.score[at] = pool[static_cast<std::size_t>(i)].score;
+        }
       }
     }
   }
@@ -636,8 +750,6 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
 void RetrievalIndex::save(const std::string& path) const {
   const State& s = *state_;
   static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the index file stores little-endian numbers");
-  const auto* row_bytes = reinterpret_cast<const unsigned char*>(s.rows.data());
-  const std::size_t rows_size = s.rows.values().size() * sizeof(float);
   const std::size_t ids_size = s.ids.size() * sizeof(std::int64_t);
   std::vector<unsigned char> payload_section;
   if (!s.payloads.empty()) {
@@ -646,17 +758,24 @@ void RetrievalIndex::save(const std::string& path) const {
     for (const std::string& p : s.payloads) payload_section.insert(payload_section.end(), p.begin(), p.end());
   }
   std::vector<unsigned char> list_section;
-  if (s.kind == ShortlistKind::Ivf) {
+  if (s.centroids) {
     const std::size_t offsets_size = s.offsets.size() * sizeof(std::int64_t);
-    const std::size_t centres_size = static_cast<std::size_t>(s.nlist * 2 * s.dim) * sizeof(float);
+    const std::size_t centres_size = static_cast<std::size_t>(s.nlist * s.depth()) * sizeof(float);
     list_section.resize(offsets_size + centres_size);
     std::memcpy(list_section.data(), s.offsets.data(), offsets_size);
     std::memcpy(list_section.data() + offsets_size, s.centroids->get_xb(), centres_size);
   }
-  const std::uint64_t checksum = content_checksum({{row_bytes, rows_size},
-                                                   {s.ids.data(), ids_size},
-                                                   {payload_section.data(), payload_section.size()},
-                                                   {list_section.data(), list_section.size()}});
+  // The rows are written block by block from the panels; their checksum needs a pass first.
+  std::vector<float> block(static_cast<std::size_t>(std::min(kFileRows, s.size()) * s.depth()));
+  auto each_block = [&](auto&& use) {
+    for (std::int64_t first = 0; first < s.size(); first += kFileRows) {
+      const std::int64_t count = std::min(kFileRows, s.size() - first);
+      for (std::int64_t r = first; r < first + count; ++r) s.copy_row(r, block.data() + (r - first) * s.depth());
+      use(block.data(), static_cast<std::size_t>(count * s.depth()) * sizeof(float));
+    }
+  };
+  std::vector<std::uint64_t> row_sums;
+  each_block([&](const float* data, std::size_t bytes) { row_sums.push_back(checksum64(data, bytes)); });
 
   unsigned char header[kHeaderBytes] = {};
   std::memcpy(header, kMagic, 8);
@@ -668,15 +787,20 @@ void RetrievalIndex::save(const std::string& path) const {
   put(header + 32, static_cast<std::uint64_t>(s.dim), 8);
   put(header + 40, static_cast<std::uint64_t>(s.nlist), 8);
   put(header + 48, list_section.size(), 8);
-  put(header + 56, checksum, 8);
+  put(header + 56, checksum64(row_sums.data(), row_sums.size() * sizeof(std::uint64_t)), 8);
   put(header + 64, payload_section.size(), 8);
+  put(header + 72,
+      content_checksum({{s.ids.data(), ids_size},
+                        {payload_section.data(), payload_section.size()},
+                        {list_section.data(), list_section.size()}}),
+      8);
 
   AtomicFileWriter out(path);
   out.write(header, sizeof header);
-  out.write(row_bytes, rows_size);
   out.write(s.ids.data(), ids_size);
   out.write(payload_section.data(), payload_section.size());
   out.write(list_section.data(), list_section.size());
+  each_block([&](const float* data, std::size_t bytes) { out.write(data, bytes); });
   out.commit();
 }
 
@@ -720,6 +844,11 @@ std::vector<std::int64_t> lists_of_version_2(const std::string& path, faiss::Vec
   return lists;
 }
 
+// Reads `bytes` bytes, or throws naming the file.
+void read_exactly(std::FILE* f, void* into, std::size_t bytes, const std::string& path) {
+  if (std::fread(into, 1, bytes, f) != bytes) throw Error(ErrorCode::Io, path + ": read failed");
+}
+
 }  // namespace
 
 RetrievalIndex RetrievalIndex::load(const std::string& path) {
@@ -748,13 +877,14 @@ RetrievalIndex RetrievalIndex::load(const std::string& path) {
                                             " is not supported (this gxn reads versions 2 and " +
                                             std::to_string(kFormatVersion) + ")");
   auto state = std::make_unique<State>();
+  State& s = *state;
   const auto side = get(header + 12, 4), kind = get(header + 16, 4);
   if (side > 1) damaged(path, "unknown indexed side " + std::to_string(side));
   if (kind != 1 && kind != 2) damaged(path, "unknown shortlist kind " + std::to_string(kind));
-  state->side = static_cast<IndexedSide>(side);
-  state->kind = static_cast<ShortlistKind>(kind);
-  state->lambda = bits_float(static_cast<std::uint32_t>(get(header + 20, 4)));
-  if (!(state->lambda >= 0.0f && state->lambda <= 1.0f)) damaged(path, "lambda outside [0, 1]");
+  s.side = static_cast<IndexedSide>(side);
+  s.kind = static_cast<ShortlistKind>(kind);
+  s.lambda = bits_float(static_cast<std::uint32_t>(get(header + 20, 4)));
+  if (!(s.lambda >= 0.0f && s.lambda <= 1.0f)) damaged(path, "lambda outside [0, 1]");
   const std::uint64_t count = get(header + 24, 8), dim = get(header + 32, 8), nlist = get(header + 40, 8);
   const std::uint64_t tail_size = get(header + 48, 8), checksum = get(header + 56, 8);
   const std::uint64_t payload_size = get(header + 64, 8);
@@ -769,78 +899,116 @@ RetrievalIndex RetrievalIndex::load(const std::string& path) {
                       " bytes, the header describes more or less (truncated or "
                       "extended)");
   if (payload_size != 0 && payload_size < 4 * count) damaged(path, "a payload section too small for its lengths");
-  if ((state->kind == ShortlistKind::Flat) != (nlist == 0) || nlist > count) damaged(path, "inconsistent nlist");
+  if ((s.kind == ShortlistKind::Flat) != (nlist == 0) || nlist > count) damaged(path, "inconsistent nlist");
   const std::uint64_t list_section_size = nlist == 0 ? 0 : (nlist + 1) * 8 + nlist * 2 * dim * 4;
   if (version == kFormatVersion && tail_size != list_section_size) damaged(path, "a list section of the wrong size");
+  s.dim = static_cast<std::int64_t>(dim);
+  s.nlist = static_cast<std::int64_t>(nlist);
 
-  state->dim = static_cast<std::int64_t>(dim);
-  state->nlist = static_cast<std::int64_t>(nlist);
-  Layout layout;
-  layout.rows = Matrix(static_cast<std::int64_t>(count), static_cast<std::int64_t>(2 * dim));
-  layout.ids.resize(static_cast<std::size_t>(count));
+  // Version 2 held the rows as given first; version 3 holds the λ-scaled rows last.
+  Matrix given;
+  if (version == kListedRowsVersion) {
+    given = Matrix(static_cast<std::int64_t>(count), s.depth());
+    read_exactly(f.get(), given.data(), rows_size, path);
+  }
+  std::vector<std::int64_t> ids(static_cast<std::size_t>(count));
   std::vector<unsigned char> payload_section(payload_size);
-  faiss::VectorIOReader tail;  // version 3: the list section; version 2: the FAISS index
-  tail.data.resize(tail_size);
-  if (std::fread(layout.rows.data(), 1, rows_size, f.get()) != rows_size ||
-      std::fread(layout.ids.data(), 1, ids_size, f.get()) != ids_size ||
-      std::fread(payload_section.data(), 1, payload_size, f.get()) != payload_size ||
-      std::fread(tail.data.data(), 1, tail_size, f.get()) != tail_size)
-    throw Error(ErrorCode::Io, path + ": read failed");
-  if (content_checksum({{layout.rows.data(), rows_size},
-                        {layout.ids.data(), ids_size},
-                        {payload_section.data(), payload_section.size()},
-                        {tail.data.data(), tail.data.size()}}) != checksum)
+  std::vector<unsigned char> tail(tail_size);  // version 3: the list section; version 2: the FAISS index
+  read_exactly(f.get(), ids.data(), ids_size, path);
+  read_exactly(f.get(), payload_section.data(), payload_size, path);
+  read_exactly(f.get(), tail.data(), tail_size, path);
+  std::vector<std::string> payloads;
+  if (version == kFormatVersion && content_checksum({{ids.data(), ids_size},
+                                                     {payload_section.data(), payload_section.size()},
+                                                     {tail.data(), tail.size()}}) != get(header + 72, 8))
     damaged(path, "checksum mismatch: the content is damaged");
-  if (payload_size != 0) {
-    std::uint64_t at = 4 * count;
-    for (std::uint64_t i = 0; i < count; ++i) {
-      const std::uint64_t length = get(payload_section.data() + 4 * i, 4);
-      if (length > kMaxPayloadBytes || length > payload_size - at) damaged(path, "payload lengths beyond the section");
-      layout.payloads.emplace_back(reinterpret_cast<const char*>(payload_section.data() + at), length);
-      at += length;
+  auto check_items = [&] {
+    if (payload_size != 0) {
+      std::uint64_t at = 4 * count;
+      for (std::uint64_t i = 0; i < count; ++i) {
+        const std::uint64_t length = get(payload_section.data() + 4 * i, 4);
+        if (length > kMaxPayloadBytes || length > payload_size - at)
+          damaged(path, "payload lengths beyond the section");
+        payloads.emplace_back(reinterpret_cast<const char*>(payload_section.data() + at), length);
+        at += length;
+      }
+      if (at != payload_size) damaged(path, "payload lengths that do not fill the section");
     }
-    if (at != payload_size) damaged(path, "payload lengths that do not fill the section");
-  }
-  try {
-    new_ids(layout.ids, static_cast<std::int64_t>(count), {}, 0);
-    check_payloads(layout.payloads, static_cast<std::int64_t>(count));
-  } catch (const Error& e) {
-    damaged(path, e.what());
-  }
-  check_finite(layout.rows, (path + ": indexed rows").c_str());
+    try {
+      new_ids(ids, static_cast<std::int64_t>(count), {}, 0);
+      check_payloads(payloads, static_cast<std::int64_t>(count));
+    } catch (const Error& e) {
+      damaged(path, e.what());
+    }
+  };
 
   std::vector<float> centres;
   if (version == kListedRowsVersion) {
-    // Rows as given: lay them out by list now.
-    const std::vector<std::int64_t> lists = lists_of_version_2(path, tail, state->kind, count, dim, nlist, centres);
+    if (content_checksum({{given.data(), rows_size},
+                          {ids.data(), ids_size},
+                          {payload_section.data(), payload_section.size()},
+                          {tail.data(), tail.size()}}) != checksum)
+      damaged(path, "checksum mismatch: the content is damaged");
+    check_items();
+    check_finite(given, (path + ": indexed rows").c_str());
+    faiss::VectorIOReader blob;
+    blob.data = std::move(tail);
+    const std::vector<std::int64_t> lists = lists_of_version_2(path, blob, s.kind, count, dim, nlist, centres);
     std::vector<Item> items(static_cast<std::size_t>(count));
     for (std::size_t r = 0; r < items.size(); ++r)
-      items[r] = {lists[r], layout.ids[r], layout.rows.row(static_cast<std::int64_t>(r)),
-                  layout.payloads.empty() ? nullptr : &layout.payloads[r]};
-    layout = lay_out(items, std::max<std::int64_t>(1, state->nlist), static_cast<std::int64_t>(2 * dim),
-                     !layout.payloads.empty());
+      items[r] = {lists[r],    ids[r],      given.row(static_cast<std::int64_t>(r)),  1,
+                  s.scale_h(), s.scale_l(), payloads.empty() ? nullptr : &payloads[r]};
+    Layout layout = lay_out(items, std::max<std::int64_t>(1, s.nlist), s.depth(), s.width(), !payloads.empty());
+    given = Matrix();
+    s.adopt(std::move(layout));
   } else {
+    check_items();
+    Layout layout;
     layout.offsets = {0, static_cast<std::int64_t>(count)};
     if (nlist != 0) {
       layout.offsets.resize(nlist + 1);
-      std::memcpy(layout.offsets.data(), tail.data.data(), (nlist + 1) * 8);
+      std::memcpy(layout.offsets.data(), tail.data(), (nlist + 1) * 8);
       centres.resize(nlist * 2 * dim);
-      std::memcpy(centres.data(), tail.data.data() + (nlist + 1) * 8, centres.size() * sizeof(float));
+      std::memcpy(centres.data(), tail.data() + (nlist + 1) * 8, centres.size() * sizeof(float));
     }
     if (layout.offsets.front() != 0 || layout.offsets.back() != static_cast<std::int64_t>(count) ||
         !std::is_sorted(layout.offsets.begin(), layout.offsets.end()))
       damaged(path, "list offsets that do not cover the rows in order");
     for (std::size_t l = 0; l + 1 < layout.offsets.size(); ++l)
-      if (!std::is_sorted(layout.ids.begin() + layout.offsets[l], layout.ids.begin() + layout.offsets[l + 1]))
+      if (!std::is_sorted(ids.begin() + layout.offsets[l], ids.begin() + layout.offsets[l + 1]))
         damaged(path, "ids out of order within a list");
+    // The rows stream from the file into their panels, block by block.
+    const int width = s.width();
+    const std::int64_t depth = s.depth(), panels = ceil_div(static_cast<std::int64_t>(count), width);
+    layout.panels = detail::AlignedFloats(panels * width * depth);
+    std::fill(layout.panels.get(), layout.panels.get() + panels * width * depth, 0.0f);
+    std::vector<float> block(
+        static_cast<std::size_t>(std::min<std::int64_t>(kFileRows, static_cast<std::int64_t>(count)) * depth));
+    std::vector<std::uint64_t> row_sums;
+    for (std::int64_t first = 0; first < static_cast<std::int64_t>(count); first += kFileRows) {
+      const std::int64_t rows = std::min<std::int64_t>(kFileRows, static_cast<std::int64_t>(count) - first);
+      const std::size_t bytes = static_cast<std::size_t>(rows * depth) * sizeof(float);
+      read_exactly(f.get(), block.data(), bytes, path);
+      row_sums.push_back(checksum64(block.data(), bytes));
+      for (std::int64_t r = first; r < first + rows; ++r) {
+        float* dst = layout.panels.get() + (r / width) * width * depth + r % width;
+        const float* src = block.data() + (r - first) * depth;
+        for (std::int64_t d = 0; d < depth; ++d) dst[d * width] = src[d];
+      }
+    }
+    if (checksum64(row_sums.data(), row_sums.size() * sizeof(std::uint64_t)) != checksum)
+      damaged(path, "checksum mismatch: the content is damaged");
+    check_finite(MatrixView(layout.panels.get(), panels, width * depth), (path + ": indexed rows").c_str());
+    layout.ids = std::move(ids);
+    layout.payloads = std::move(payloads);
+    s.adopt(std::move(layout));
   }
   if (nlist != 0) {
     check_finite(MatrixView(centres.data(), static_cast<std::int64_t>(nlist), static_cast<std::int64_t>(2 * dim)),
                  (path + ": list centres").c_str());
-    state->centroids = std::make_unique<faiss::IndexFlatL2>(static_cast<FaissId>(2 * dim));
-    state->centroids->add(static_cast<FaissId>(nlist), centres.data());
+    s.centroids = std::make_unique<faiss::IndexFlatL2>(static_cast<FaissId>(2 * dim));
+    s.centroids->add(static_cast<FaissId>(nlist), centres.data());
   }
-  state->adopt(std::move(layout));
   return RetrievalIndex(std::move(state));
 }
 

@@ -27,8 +27,10 @@ namespace gxn {
 
 namespace {
 
+using detail::AlignedFloats;
 using detail::check_embeddings;
 using detail::check_k;
+using detail::pack_panel;
 using detail::require_finite;
 using detail::ScoreKernel;
 
@@ -47,56 +49,9 @@ constexpr std::int64_t kUnlimited = std::numeric_limits<std::int64_t>::max();
 // Small tasks per thread at the end of each super-chunk (see plan_tasks).
 constexpr std::int64_t kTailTasksPerThread = 8;
 
-ScoreKernel kernel_for(Isa isa) {
-  switch (isa) {
-    case Isa::Avx512: return detail::avx512_score_kernel();
-    case Isa::Avx2: return detail::avx2_score_kernel();
-    default: return detail::portable_score_kernel();
-  }
-}
-
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
-// 64-byte aligned floats: column panels are read with aligned vector loads.
-class AlignedFloats {
- public:
-  explicit AlignedFloats(std::int64_t count) {
-    const std::size_t bytes = static_cast<std::size_t>(ceil_div(std::max<std::int64_t>(count, 1) * 4, 64) * 64);
-    data_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
-    if (!data_) throw std::bad_alloc();
-  }
-  float* get() const { return data_.get(); }
-
- private:
-  struct Free {
-    void operator()(float* p) const { std::free(p); }
-  };
-  std::unique_ptr<float, Free> data_;
-};
-
 int thread_count(const ScoreOptions& options) { return options.threads > 0 ? options.threads : omp_get_max_threads(); }
-
-// Copies `count` (<= width) rows of m from row `first` into one d-major panel of `width` rows,
-// the x_h half scaled by scale_h and the x_l half by scale_l; missing rows become zeros.
-void pack_panel(const MatrixView& m, std::int64_t first, std::int64_t count, int width, float scale_h, float scale_l,
-                float* dst) {
-  const std::int64_t depth = m.cols;
-  const std::int64_t half = depth / 2;
-  for (std::int64_t d0 = 0; d0 < depth; d0 += kPackDepthBlock) {
-    const std::int64_t d1 = std::min(depth, d0 + kPackDepthBlock);
-    for (std::int64_t i = 0; i < width; ++i) {
-      float* out = dst + i;
-      if (i >= count) {
-        for (std::int64_t d = d0; d < d1; ++d) out[d * width] = 0.0f;
-        continue;
-      }
-      const float* src = m.row(first + i);
-      const std::int64_t split = std::clamp(half, d0, d1);
-      for (std::int64_t d = d0; d < split; ++d) out[d * width] = src[d] * scale_h;
-      for (std::int64_t d = split; d < d1; ++d) out[d * width] = src[d] * scale_l;
-    }
-  }
-}
 
 // A unit of parallel work: the row panels [first_panel, end_panel) of a super-chunk against one
 // column block.
@@ -324,6 +279,38 @@ TopK top_k(const ScoreKernel& kernel, bool image_rows, const MatrixView& queries
 
 }  // namespace
 
+namespace detail {
+
+ScoreKernel score_kernel_for(Isa isa) {
+  switch (isa) {
+    case Isa::Avx512: return avx512_score_kernel();
+    case Isa::Avx2: return avx2_score_kernel();
+    default: return portable_score_kernel();
+  }
+}
+
+void pack_panel(const MatrixView& m, std::int64_t first, std::int64_t count, int width, float scale_h, float scale_l,
+                float* dst) {
+  const std::int64_t depth = m.cols;
+  const std::int64_t half = depth / 2;
+  for (std::int64_t d0 = 0; d0 < depth; d0 += kPackDepthBlock) {
+    const std::int64_t d1 = std::min(depth, d0 + kPackDepthBlock);
+    for (std::int64_t i = 0; i < width; ++i) {
+      float* out = dst + i;
+      if (i >= count) {
+        for (std::int64_t d = d0; d < d1; ++d) out[d * width] = 0.0f;
+        continue;
+      }
+      const float* src = m.row(first + i);
+      const std::int64_t split = std::clamp(half, d0, d1);
+      for (std::int64_t d = d0; d < split; ++d) out[d * width] = src[d] * scale_h;
+      for (std::int64_t d = split; d < d1; ++d) out[d * width] = src[d] * scale_l;
+    }
+  }
+}
+
+}  // namespace detail
+
 float order_violation(const float* t, const float* v, std::int64_t dim) {
   if (dim < 0) throw Error(ErrorCode::InvalidArgument, "dim: must not be negative, got " + std::to_string(dim));
   if (dim > 0 && (t == nullptr || v == nullptr))
@@ -364,7 +351,7 @@ void OrderScorer::score_matrix(const MatrixView& images, const MatrixView& texts
   if (out_stride < texts.rows)
     throw Error(ErrorCode::Shape, "out_stride: " + std::to_string(out_stride) + " is less than the " +
                                       std::to_string(texts.rows) + " texts per row");
-  const ScoreKernel kernel = kernel_for(isa_);
+  const ScoreKernel kernel = detail::score_kernel_for(isa_);
   const auto no_finish = [](std::int64_t, std::int64_t) {};
   // The smaller side is broadcast (the rows of the tiles): its packed copy is what streams from
   // L3 past each column block, so less of it runs faster (measured). The scores are the same
@@ -400,14 +387,14 @@ TopK OrderScorer::top_images(const MatrixView& texts, const MatrixView& images, 
   const int threads = thread_count(options_);
   check_embeddings(texts, "texts", images, "images", threads);
   check_k(k);
-  return top_k(kernel_for(isa_), /*image_rows=*/false, texts, images, k, options_.lambda, threads);
+  return top_k(detail::score_kernel_for(isa_), /*image_rows=*/false, texts, images, k, options_.lambda, threads);
 }
 
 TopK OrderScorer::top_texts(const MatrixView& images, const MatrixView& texts, std::int64_t k) const {
   const int threads = thread_count(options_);
   check_embeddings(images, "images", texts, "texts", threads);
   check_k(k);
-  return top_k(kernel_for(isa_), /*image_rows=*/true, images, texts, k, options_.lambda, threads);
+  return top_k(detail::score_kernel_for(isa_), /*image_rows=*/true, images, texts, k, options_.lambda, threads);
 }
 
 }  // namespace gxn

@@ -11,9 +11,14 @@
 //
 // Rows past the end of the matrix are zero padding; their scores are computed and ignored.
 // A kernel vectorises across the columns of a panel and broadcasts one row value at a time.
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <new>
 
 #include "gxn/engine/cpu.hpp"
+#include "gxn/engine/matrix.hpp"
 
 namespace gxn::detail {
 
@@ -33,5 +38,29 @@ struct ScoreKernel {
 ScoreKernel portable_score_kernel();
 ScoreKernel avx2_score_kernel();
 ScoreKernel avx512_score_kernel();
+ScoreKernel score_kernel_for(Isa isa);  // one of the three, for an instruction set resolved already
+
+// Copies `count` (<= width) rows of m from row `first` into one d-major panel of `width` rows,
+// the x_h half scaled by scale_h and the x_l half by scale_l; missing rows become zeros.
+void pack_panel(const MatrixView& m, std::int64_t first, std::int64_t count, int width, float scale_h, float scale_l,
+                float* dst);
+
+// 64-byte aligned floats: column panels are read with aligned vector loads.
+class AlignedFloats {
+ public:
+  AlignedFloats() = default;
+  explicit AlignedFloats(std::int64_t count) {
+    const auto bytes = static_cast<std::size_t>((std::max<std::int64_t>(count, 1) * 4 + 63) / 64 * 64);
+    data_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+    if (!data_) throw std::bad_alloc();
+  }
+  float* get() const { return data_.get(); }
+
+ private:
+  struct Free {
+    void operator()(float* p) const { std::free(p); }
+  };
+  std::unique_ptr<float, Free> data_;
+};
 
 }  // namespace gxn::detail

@@ -7,11 +7,12 @@
 //   ‖ṽ − t̃‖² = λ‖v_h − t_h‖² + (1−λ)‖v_l − t_l‖²  ≥  −s*(t, v)
 // (since ‖max(0, v − t)‖² ≤ ‖v − t‖²): L2-near rows have a small order violation. A query visits
 // the `nprobe` lists whose centres are L2-nearest and a few "hub" rows (see SearchOptions::hubs),
-// and gxn's scorer computes the exact s* of every row there: the scores are the ones
-// OrderScorer gives, bit for bit. Rows are kept once, list by list, so the rows of a list are
-// read once for all the queries of a batch that visit it. A flat index is one list of every row:
-// exact search. With every list visited the result is the exact top-k; otherwise it is
-// approximate: a row with a small violation can sit in a list whose centre is far in L2.
+// and gxn's scoring kernel computes the exact s* of every row there: the scores are the ones
+// OrderScorer gives, bit for bit. The index holds each row once, λ-scaled, list by list, in the
+// layout the kernel reads (so nothing is packed at search time), and scores each list once for
+// all the queries of a batch that visit it. A flat index is one list of every row: exact search.
+// With every list visited the result is the exact top-k; otherwise it is approximate: a row with
+// a small violation can sit in a list whose centre is far in L2.
 // bench/index_recall measures recall and speed; the README has the figures.
 //
 // Items: each row has the caller's 64-bit id (default 0..N−1), which search returns, and
@@ -19,8 +20,10 @@
 // added to and removed from a built index; IVF keeps its trained centres, and an added row goes
 // to the list of its nearest centre. Either lays the rows out again (a copy of all of them).
 //
-// Memory: the rows once (N × 2D floats), their ids, the payloads, and for IVF nlist centres
-// (memory_bytes() counts it). Files hold the same.
+// Memory: the λ-scaled rows once (N × 2D floats; each list padded to whole panels of 64 rows
+// with AVX-512), their ids, the payloads, and for IVF nlist centres (memory_bytes() counts it).
+// Files hold the same without the padding. Rows as given are not kept: with λ = 0 or 1 the part
+// that does not count is zero.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -96,8 +99,9 @@ class RetrievalIndex {
   // The payload of item `id` ("" when the index has none); gxn::Error(NotFound) for an unknown id.
   const std::string& payload(std::int64_t id) const;
   bool has_payloads() const;
-  const std::vector<std::int64_t>& ids() const;   // the id of each row of rows()
-  const float* embedding(std::int64_t id) const;  // the row of item `id` (2·D floats); NotFound if none
+  const std::vector<std::int64_t>& ids() const;  // the id of each row of rows()
+  // The λ-scaled row [√λ·x_h, √(1−λ)·x_l] the index holds for item `id` (2·D floats); NotFound if none.
+  std::vector<float> scaled_row(std::int64_t id) const;
 
   std::int64_t size() const;  // N, the items held
   std::int64_t dim() const;   // D: rows hold 2·D values
@@ -106,9 +110,7 @@ class RetrievalIndex {
   ShortlistKind kind() const;                    // Flat or Ivf, as built
   std::int64_t nlist() const;                    // 0 for Flat
   std::vector<std::int64_t> list_sizes() const;  // the items in each list (Flat: one list)
-  // The indexed rows as given, in the index's order (list by list, by id within a list).
-  const Matrix& rows() const;
-  std::int64_t memory_bytes() const;  // what the index holds in memory, about
+  std::int64_t memory_bytes() const;             // what the index holds in memory, about
 
   RetrievalIndex(RetrievalIndex&&) noexcept;
   RetrievalIndex& operator=(RetrievalIndex&&) noexcept;
