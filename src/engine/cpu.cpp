@@ -58,6 +58,20 @@ Isa detect_isa() {
   return best;
 }
 
+bool has_avx512_vnni() {
+#if GXN_X86
+  static const bool vnni = [] {
+    if (detect_isa() != Isa::Avx512) return false;
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    __cpuid_count(7, 0, eax, ebx, ecx, edx);
+    return (ecx & (1u << 11)) != 0;  // AVX512_VNNI
+  }();
+  return vnni;
+#else
+  return false;
+#endif
+}
+
 Isa resolve_isa(Isa requested) {
   const Isa best = detect_isa();
   if (requested == Isa::Auto) return best;

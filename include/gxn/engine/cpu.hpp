@@ -7,6 +7,10 @@ enum class Isa { Auto = 0, Portable = 1, Avx2 = 2, Avx512 = 3 };
 // The best instruction set this CPU (and OS) supports among those gxn has kernels for.
 Isa detect_isa();
 
+// Whether the CPU (and OS) run AVX-512 VNNI (int8 dot products), behind the scorer's certified
+// int8 pass for top-k.
+bool has_avx512_vnni();
+
 // `requested`, or detect_isa() for Auto; throws gxn::Error(Unsupported) if the CPU lacks it.
 Isa resolve_isa(Isa requested);
 

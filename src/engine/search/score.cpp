@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "certified_top_k.hpp"
 #include "embedding_checks.hpp"
 #include "score_kernel.hpp"
 
@@ -387,6 +388,9 @@ TopK OrderScorer::top_images(const MatrixView& texts, const MatrixView& images, 
   const int threads = thread_count(options_);
   check_embeddings(texts, "texts", images, "images", threads);
   check_k(k);
+  if (options_.certified_int16 && detail::certified_top_k_applies(isa_, texts.rows, images.rows, k))
+    if (auto top = detail::certified_top_k(/*image_rows=*/false, texts, images, k, options_.lambda, threads))
+      return *top;
   return top_k(detail::score_kernel_for(isa_), /*image_rows=*/false, texts, images, k, options_.lambda, threads);
 }
 
@@ -394,6 +398,9 @@ TopK OrderScorer::top_texts(const MatrixView& images, const MatrixView& texts, s
   const int threads = thread_count(options_);
   check_embeddings(images, "images", texts, "texts", threads);
   check_k(k);
+  if (options_.certified_int16 && detail::certified_top_k_applies(isa_, images.rows, texts.rows, k))
+    if (auto top = detail::certified_top_k(/*image_rows=*/true, images, texts, k, options_.lambda, threads))
+      return *top;
   return top_k(detail::score_kernel_for(isa_), /*image_rows=*/true, images, texts, k, options_.lambda, threads);
 }
 
