@@ -165,7 +165,7 @@ GXN_API int64_t gxn_index_size(const gxn_index* index);
 GXN_API void gxn_index_free(gxn_index* index);
 
 /* The k best items for each query by exact s*, best first (ties: the lower id), among the items
- * of the IVF lists it visits: the default number (nlist / 64, rounded up), then more, nearest
+ * of the IVF lists it visits: the default number (4, or nlist / 250 rounded up if more), then more, nearest
  * first, until they hold at least `shortlist` items (0 = no minimum; size = exact search).
  * A flat index is searched exactly. out_index (their ids) and out_score:
  * n_queries x min(k, size), caller-allocated; *out_k = min(k, size); a slot with no candidate

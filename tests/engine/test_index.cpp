@@ -403,3 +403,36 @@ TEST_CASE("index: rows are held once", "[index]") {
   index.save(dir.file("i.gxnindex"));
   CHECK(static_cast<double>(fs::file_size(dir.file("i.gxnindex"))) <= 1.2 * rows + centres);
 }
+
+TEST_CASE("index: a list k-means leaves long is split, and search stays exact over every list", "[index]") {
+  // Unnormalised rows around 1000 topics (bench/index_recall's raw data): k-means leaves lists
+  // of uneven length, some over four times the mean, and those are split.
+  std::mt19937 rng(10);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  gxn::Matrix centres(1000, 256), items(30000, 256), queries(12, 256);
+  for (float* p = centres.data(); p != centres.data() + centres.rows() * 256; ++p) *p = g(rng);
+  std::uniform_int_distribution<std::int64_t> topic(0, 999);
+  for (gxn::Matrix* m : {&items, &queries})
+    for (std::int64_t r = 0; r < m->rows(); ++r) {
+      const float* c = centres.row(topic(rng));
+      for (std::int64_t d = 0; d < 256; ++d) (*m)(r, d) = std::fabs(c[d] + 0.5f * g(rng));
+    }
+  gxn::IndexOptions options;
+  options.kind = gxn::ShortlistKind::Ivf;
+  const auto index = gxn::RetrievalIndex::build(items, options);
+  const std::vector<std::int64_t> sizes = index.list_sizes();
+  INFO("lists " << index.nlist() << ", longest " << *std::max_element(sizes.begin(), sizes.end()));
+  REQUIRE(index.nlist() > 173);  // round(√30000) trained
+  REQUIRE(static_cast<std::int64_t>(sizes.size()) == index.nlist());
+  gxn::SearchOptions every_list;
+  every_list.nprobe = index.nlist();
+  require_exact(index, items, queries, index.search(queries, 10, every_list));
+  TempDir dir;
+  index.save(dir.file("split.gxnindex"));
+  const auto loaded = gxn::RetrievalIndex::load(dir.file("split.gxnindex"));
+  REQUIRE(loaded.nlist() == index.nlist());
+  REQUIRE(loaded.list_sizes() == sizes);
+  const gxn::TopK a = index.search(queries, 10), b = loaded.search(queries, 10);
+  REQUIRE(a.index == b.index);
+  REQUIRE(a.score == b.score);
+}

@@ -33,6 +33,11 @@ struct ScoreKernel {
   int cols_per_tile = 0;
   TileFunction image_rows = nullptr;  // rows hold images (v), columns hold captions (t)
   TileFunction text_rows = nullptr;   // rows hold captions (t), columns hold images (v)
+  // The same on panels of fewer rows (0: none), for the index's lists that few queries visit.
+  // Each score is the same float either way: a pair's sum runs over d in order in its own lane.
+  int few_rows_per_tile = 0;
+  TileFunction few_image_rows = nullptr;
+  TileFunction few_text_rows = nullptr;
 };
 
 ScoreKernel portable_score_kernel();

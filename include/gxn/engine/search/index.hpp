@@ -45,15 +45,17 @@ struct IndexOptions {
   IndexedSide side = IndexedSide::Images;
   ShortlistKind kind = ShortlistKind::Auto;  // Auto: Flat below `flat_below` rows, IVF from there
   std::int64_t flat_below = 50000;
-  std::int64_t nlist = 0;  // IVF lists; 0 = round(√N), at most N/39
-  int seed = 1234;         // IVF k-means seed and sample (same seed and thread count, same index)
+  // IVF lists to train; 0 = round(√N), at most N/39. A list k-means leaves over 4 times the
+  // mean length is split in lists of about the mean, so nlist() may be larger.
+  std::int64_t nlist = 0;
+  int seed = 1234;  // IVF k-means seed and sample (same seed and thread count, same index)
 };
 
 struct SearchOptions {
   // IVF: at least this many items scored per query: a query visits further lists, nearest centre
   // first, until theirs hold as many. 0 = no minimum (nprobe alone); N = exact search.
   std::int64_t shortlist = 0;
-  std::int64_t nprobe = 0;  // IVF lists visited per query; 0 = ⌈nlist / 64⌉
+  std::int64_t nprobe = 0;  // IVF lists visited per query; 0 = max(4, ⌈nlist / 250⌉)
   // Also scored: the items with the least positive mass ‖max(0, ṽ)‖², which violate little
   // against any non-negative query however far away they are in L2 (s* ≥ −‖max(0, ṽ)‖² when
   // t ≥ 0). −1 = 256, 0 = none; at most 65536.
