@@ -1,8 +1,11 @@
 #include "gxn/model/checkpoint.hpp"
 
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <type_traits>
 
 #include "gxn/engine/metrics/metrics_json.hpp"
 #include "gxn/error.hpp"
@@ -28,9 +31,55 @@ StepLosses step_losses_from(const json& j) {
           j.at("generator").get<double>(), j.at("discriminator").get<double>()};
 }
 
-std::string archive_bytes(const torch::optim::Optimizer& optimizer) {
+// The key an optimizer's state map gives `param`: LibTorch 1.x keys it by the TensorImpl's
+// address as text (c10::guts::to_string), 2.x by the address itself.
+template <typename Key>
+Key state_key(const torch::Tensor& param) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream text;
+    text << param.unsafeGetTensorImpl();
+    return text.str();
+  } else {
+    return param.unsafeGetTensorImpl();
+  }
+}
+
+torch::Tensor on_cpu(const torch::Tensor& t) { return !t.defined() || t.is_cpu() ? t : t.detach().to(torch::kCPU); }
+
+// An Adam whose parameters and state are CPU copies of `optimizer`'s (the same tensors where
+// they are on the CPU already): what a checkpoint stores, so a run trained on a GPU resumes on
+// the CPU and back whatever LibTorch reads it. Optimizer::load matches parameters by position.
+std::unique_ptr<torch::optim::Adam> cpu_twin(const torch::optim::Adam& optimizer) {
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  for (const auto& group : optimizer.param_groups()) {
+    std::vector<torch::Tensor> params;
+    for (const auto& p : group.params()) params.push_back(on_cpu(p));
+    groups.emplace_back(std::move(params), group.options().clone());
+  }
+  auto twin =
+      std::make_unique<torch::optim::Adam>(groups, static_cast<const torch::optim::AdamOptions&>(optimizer.defaults()));
+  auto& twin_state = twin->state();
+  using Key = typename std::decay_t<decltype(twin_state)>::key_type;
+  const auto& state = optimizer.state();
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const auto& params = optimizer.param_groups()[g].params();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const auto found = state.find(state_key<Key>(params[i]));
+      if (found == state.end()) continue;
+      const auto& s = static_cast<const torch::optim::AdamParamState&>(*found->second);
+      auto copy = std::make_unique<torch::optim::AdamParamState>(s);
+      copy->exp_avg(on_cpu(s.exp_avg()));
+      copy->exp_avg_sq(on_cpu(s.exp_avg_sq()));
+      copy->max_exp_avg_sq(on_cpu(s.max_exp_avg_sq()));
+      twin_state[state_key<Key>(twin->param_groups()[g].params()[i])] = std::move(copy);
+    }
+  }
+  return twin;
+}
+
+std::string archive_bytes(const torch::optim::Adam& optimizer) {
   torch::serialize::OutputArchive archive;
-  optimizer.save(archive);
+  cpu_twin(optimizer)->save(archive);
   std::string bytes;
   archive.save_to([&bytes](const void* data, std::size_t size) {
     bytes.append(static_cast<const char*>(data), size);

@@ -78,6 +78,25 @@ ModelFileInfo read_info(const SectionFile& file, const std::string& path) {
   return info;
 }
 
+// Module::save with every tensor as a CPU copy (the tensor itself where it is on the CPU, so
+// the bytes are the same whichever device the model is on): a model trained on a GPU loads on
+// the CPU and back, whatever LibTorch reads it.
+void save_on_cpu(const torch::nn::Module& module, torch::serialize::OutputArchive& archive) {
+  const auto cpu = [](const torch::Tensor& t) {
+    if (t.is_cpu()) return t;
+    return t.detach().to(torch::kCPU).requires_grad_(t.requires_grad());
+  };
+  for (const auto& p : module.named_parameters(/*recurse=*/false)) archive.write(p.key(), cpu(p.value()));
+  for (const auto& b : module.named_buffers(/*recurse=*/false))
+    archive.write(b.key(), cpu(b.value()), /*is_buffer=*/true);
+  for (const auto& child : module.named_children()) {
+    if (!child.value()->is_serializable()) continue;
+    torch::serialize::OutputArchive child_archive(archive.compilation_unit());
+    save_on_cpu(*child.value(), child_archive);
+    archive.write(child.key(), child_archive);
+  }
+}
+
 }  // namespace
 
 ModelSections model_sections(GxnModel& model, const std::vector<std::string>& vocabulary, const std::string& path) {
@@ -91,7 +110,7 @@ ModelSections model_sections(GxnModel& model, const std::vector<std::string>& vo
   out.vocabulary = join_lines(vocabulary, path);
   {
     torch::serialize::OutputArchive archive;
-    model->save(archive);
+    save_on_cpu(*model, archive);
     archive.save_to([&out](const void* data, std::size_t size) {
       out.weights.append(static_cast<const char*>(data), size);
       return size;
@@ -99,7 +118,16 @@ ModelSections model_sections(GxnModel& model, const std::vector<std::string>& vo
   }
   if (const torch::jit::Module* scripted = model->image_encoder->scripted_module()) {
     std::ostringstream os;
-    scripted->save(os);
+    bool on_cpu = true;
+    for (const auto& p : scripted->parameters()) on_cpu = on_cpu && p.is_cpu();
+    for (const auto& b : scripted->buffers()) on_cpu = on_cpu && b.is_cpu();
+    if (!on_cpu) {
+      torch::jit::Module copy = scripted->deepcopy();  // saved from the CPU, as the weights above
+      copy.to(torch::kCPU);
+      copy.save(os);
+    } else {
+      scripted->save(os);
+    }
     out.backbone = os.str();
   }
   return out;

@@ -92,6 +92,29 @@ TEST_CASE("A cnn-small model keeps its batch-norm statistics", "[model][model_fi
   check_same_outputs(model, loaded.model, torch::randn({2, 3, 16, 16}));
 }
 
+TEST_CASE("The weights section is what Module::save writes: CPU copies, the same bytes on every device",
+          "[model][model_file]") {
+  // save_model writes each tensor as a CPU copy (so a model trained on a GPU loads on the CPU);
+  // on the CPU that copy is the tensor itself, and the bytes must be LibTorch's own.
+  TempDir dir;
+  torch::manual_seed(15);
+  auto c = small_config();
+  c.image.backbone = gxn::Backbone::CnnSmall;  // parameters, buffers and nested modules
+  gxn::GxnModel model(c);
+  gxn::save_model(dir.file("m.gxn"), model, kVocab);
+  torch::serialize::OutputArchive archive;
+  model->save(archive);
+  std::string expected;
+  archive.save_to([&expected](const void* data, std::size_t size) {
+    expected.append(static_cast<const char*>(data), size);
+    return size;
+  });
+  const auto file = gxn::read_section_file(dir.file("m.gxn"), "GXNMODEL", gxn::kModelFileVersion, "gxn model");
+  const gxn::Section* weights = file.find("weights");
+  REQUIRE(weights != nullptr);
+  CHECK(std::string(weights->bytes) == expected);
+}
+
 TEST_CASE("A model with a TorchScript backbone carries the module itself", "[model][model_file]") {
   TempDir dir;
   torch::manual_seed(14);
