@@ -12,6 +12,7 @@
 #include <string>
 
 #include "command.hpp"
+#include "encoder_args.hpp"
 #include "eval_output.hpp"
 #include "gxn/engine/data/evaluation_split.hpp"
 #include "gxn/engine/data/shapes_dataset.hpp"
@@ -30,6 +31,7 @@ struct DemoArgs {
   std::uint64_t seed = 1;
   std::int64_t epochs = 0;  // 0: the demo config's
   int threads = 0;
+  std::string device = "cpu";
   bool quiet = false;
 };
 
@@ -58,6 +60,7 @@ void train(const DemoArgs& args, const std::string& data_dir, const std::string&
   config.run.data_dir = data_dir;
   config.run.out_dir = run_dir;
   if (args.threads > 0) config.run.threads = args.threads;
+  config.run.device = args.device;
   config.run.quiet = args.quiet;
   if (args.epochs > 0) config.run.epochs = args.epochs;
   const bool resume = fs::exists(checkpoint_path(run_dir));
@@ -87,6 +90,7 @@ void print_examples(const RetrievalReport& report) {
 }
 
 void run_demo(const DemoArgs& args) {
+  const torch::Device device = EncoderArgs::device_option(args.device);  // refused before any work
   const std::string data_dir = (fs::path(args.out) / "data").string();
   const std::string run_dir = (fs::path(args.out) / "run").string();
   const std::string model_path = (fs::path(args.out) / "model.gxn").string();
@@ -99,6 +103,7 @@ void run_demo(const DemoArgs& args) {
   EncoderOptions encoder_options;
   encoder_options.threads = args.threads;
   encoder_options.quiet = args.quiet;
+  encoder_options.device = device;
   const Encoder encoder(model_path, encoder_options);
   const EncodedSplit split = encode_split(encoder, read_evaluation_split(data_dir, "test", ""));
   const RetrievalMetrics m = evaluate_embeddings(split.images, split.texts, encoder.score_options(), EvalProtocol::All);
@@ -131,6 +136,9 @@ void add_demo(CLI::App& gxn) {
   cmd->add_option("--epochs", args->epochs, "training epochs (0: the demo's default)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--threads", args->threads, "threads (0: the demo config's two for training, all cores for encoding)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--device", args->device,
+                  "where to train and encode: cpu, cuda or cuda:N (needs a LibTorch with CUDA)")
+      ->capture_default_str();
   cmd->add_flag("--quiet", args->quiet, "no progress lines and no example queries");
   cmd->callback([args] { run_demo(*args); });
 }

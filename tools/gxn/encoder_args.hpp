@@ -5,6 +5,8 @@
 #include <string>
 
 #include "gxn/engine/io/npy.hpp"
+#include "gxn/error.hpp"
+#include "gxn/model/device.hpp"
 #include "gxn/model/encoder.hpp"
 
 namespace gxn::cli {
@@ -14,17 +16,28 @@ struct EncoderArgs {
   std::int64_t batch_size = 128;
   int threads = 0;
   bool quiet = false;
+  std::string device = "cpu";
 
+  // gxn::Error naming --device when the device is unknown or unusable (CUDA without a GPU).
   EncoderOptions options() const {
     EncoderOptions o;
     o.batch_size = batch_size;
     o.threads = threads;
     o.quiet = quiet;
+    o.device = device_option(device);
     return o;
+  }
+
+  static torch::Device device_option(const std::string& name) {
+    try {
+      return parse_device(name);
+    } catch (const Error& e) {
+      throw Error(e.code(), std::string("--device: ") + e.what());
+    }
   }
 };
 
-// Adds --batch-size, --threads and --quiet (and --model unless `model_option` is false).
+// Adds --batch-size, --threads, --device and --quiet (and --model unless `model_option` is false).
 inline void add_encoder_options(CLI::App* cmd, EncoderArgs& args, bool model_option = true) {
   if (model_option) cmd->add_option("--model", args.model, "model file (.gxn)")->required();
   cmd->add_option("--batch-size", args.batch_size, "items per forward pass")
@@ -33,6 +46,8 @@ inline void add_encoder_options(CLI::App* cmd, EncoderArgs& args, bool model_opt
   cmd->add_option("--threads", args.threads, "threads for the model and for decoding images; 0 = all cores")
       ->capture_default_str()
       ->check(CLI::Range(0, 4096));
+  cmd->add_option("--device", args.device, "where the model runs: cpu, cuda or cuda:N (needs a LibTorch with CUDA)")
+      ->capture_default_str();
   cmd->add_flag("--quiet", args.quiet, "no progress line");
 }
 

@@ -9,13 +9,14 @@
 #include "command.hpp"
 #include "eval_output.hpp"
 #include "gxn/error.hpp"
+#include "gxn/model/device.hpp"
 #include "gxn/model/trainer.hpp"
 
 namespace gxn::cli {
 namespace {
 
 struct TrainArgs {
-  std::string data, config, out, backbone, paths;
+  std::string data, config, out, backbone, paths, device;
   std::int64_t epochs = 0, batch_size = 0, feature_dim = 0;
   double lr = 0;
   int threads = 0;
@@ -23,7 +24,8 @@ struct TrainArgs {
   bool resume = false, quiet = false, demo_config = false;
   // Options given on the command line (CLI11 counts them); only those override the config.
   CLI::Option *epochs_opt = nullptr, *batch_opt = nullptr, *lr_opt = nullptr, *backbone_opt = nullptr,
-              *threads_opt = nullptr, *seed_opt = nullptr, *feature_dim_opt = nullptr, *paths_opt = nullptr;
+              *threads_opt = nullptr, *seed_opt = nullptr, *feature_dim_opt = nullptr, *paths_opt = nullptr,
+              *device_opt = nullptr;
 };
 
 bool given(const CLI::Option* option) { return option && option->count() > 0; }
@@ -58,6 +60,14 @@ TrainConfig make_config(const TrainArgs& args) {
   if (given(args.batch_opt)) config.batch_size = args.batch_size;
   if (given(args.lr_opt)) config.learning_rate = args.lr;
   if (given(args.threads_opt)) config.run.threads = args.threads;
+  if (given(args.device_opt)) {
+    config.run.device = args.device;
+    try {
+      parse_device(config.run.device);  // refused here by the option's name, not the config key's
+    } catch (const Error& e) {
+      throw Error(e.code(), std::string("--device: ") + e.what());
+    }
+  }
   if (given(args.seed_opt)) config.seed = args.seed;
   if (given(args.paths_opt)) {
     config.model.paths = parse_training_paths(args.paths);
@@ -134,6 +144,9 @@ void add_train(CLI::App& gxn) {
                            ->check(CLI::IsMember({"precomp", "cnn-small", "resnet152", "vgg19", "torchscript"}));
   args->feature_dim_opt = cmd->add_option("--feature-dim", args->feature_dim, "precomp: size of a feature vector");
   args->threads_opt = cmd->add_option("--threads", args->threads, "CPU threads (0 = every core)");
+  args->device_opt = cmd->add_option("--device", args->device,
+                                     "Where to train: cpu, cuda or cuda:N (needs a LibTorch with CUDA; default: the "
+                                     "config's run.device, cpu). A run may resume on another device");
   args->paths_opt = cmd->add_option("--paths", args->paths,
                                     "Training paths, comma-separated: embedding (look & match), i2t (caption "
                                     "decoder), t2i (image generator; needs image files); default embedding");
