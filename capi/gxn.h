@@ -196,6 +196,11 @@ typedef struct gxn_model_options {
   size_t size;        /* sizeof(gxn_model_options), set by gxn_model_default_options */
   int threads;        /* LibTorch's threads (process-wide) and image decoding; 0 = leave as is */
   int64_t batch_size; /* items per forward pass, >= 1 (default 128) */
+  /* Added after the first version (a caller's older, smaller struct means "cpu"): where the
+   * model runs, "cpu" (NULL: the same), "cuda" or "cuda:N". GXN_ERR_UNSUPPORTED when CUDA is not
+   * available (a LibTorch without CUDA, or no GPU), GXN_ERR_INVALID_ARGUMENT for another name.
+   * Read during gxn_model_load only. */
+  const char* device;
 } gxn_model_options;
 GXN_API void gxn_model_default_options(gxn_model_options* options);
 

@@ -11,6 +11,7 @@
 
 #include "boundary.hpp"
 #include "gxn/engine/text/tokenizer.hpp"
+#include "gxn/model/device.hpp"
 #include "gxn/model/encoder.hpp"
 #include "gxn/model/image_generator.hpp"
 #include "index_handle.hpp"
@@ -196,6 +197,11 @@ int gxn_model_load(const char* path, const gxn_model_options* options, gxn_model
     encoder.threads = o.threads;
     encoder.batch_size = o.batch_size;
     encoder.quiet = true;  // a library draws no progress line on the host's terminal
+    try {                  // the device is checked before the file is read
+      encoder.device = gxn::parse_device(o.device != nullptr ? o.device : "cpu");
+    } catch (const gxn::Error& e) {
+      throw gxn::Error(e.code(), std::string("gxn_model_options.device: ") + e.what());
+    }
     *out = new gxn_model{gxn::Encoder(path, encoder)};
   });
 }

@@ -10,6 +10,7 @@ void gxn_model_default_options(gxn_model_options* options) {
   options->size = sizeof(gxn_model_options);
   options->threads = 0;
   options->batch_size = 128;
+  options->device = nullptr;  // "cpu"
 }
 
 void gxn_caption_default_options(gxn_caption_options* options) {

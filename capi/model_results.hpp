@@ -1,6 +1,7 @@
 #pragma once
 // What the model calls hand back to the caller: captions (gxn_strings) and imagined images
 // (gxn_images), owned by gxn until their *_free.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,7 +21,7 @@ struct gxn_images {
 namespace gxn::capi {
 
 // The first released size of each options struct: the smallest a caller may pass.
-constexpr std::size_t kModelOptionsFirstSize = sizeof(gxn_model_options);
+constexpr std::size_t kModelOptionsFirstSize = offsetof(gxn_model_options, device);  // before `device`
 constexpr std::size_t kModelInfoFirstSize = sizeof(gxn_model_info);
 constexpr std::size_t kCaptionOptionsFirstSize = sizeof(gxn_caption_options);
 constexpr std::size_t kTrainOptionsFirstSize = sizeof(gxn_train_options);

@@ -1,11 +1,12 @@
 /* The model through the C API, from C99: load, describe, encode, caption, imagine, refusals,
- * the options structs' size rule, and one handle shared by several threads.
+ * the options structs' size rule, the device, and one handle shared by several threads.
  * Usage: gxn_capi_model_test [DIR]  with DIR/model.gxn (all three paths), DIR/a.png, DIR/b.png
  * (tests/capi/tiny_model.sh). Without DIR, or with a library built without the model, it checks
  * what needs no model file. The exit status is the number of failed checks. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@ static void test_without_model(void) {
   gxn_model* model = (gxn_model*)1;
   gxn_model_options options;
   gxn_model_default_options(&options);
-  CHECK(options.size == sizeof options && options.batch_size == 128 && options.threads == 0);
+  CHECK(options.size == sizeof options && options.batch_size == 128 && options.threads == 0 && options.device == NULL);
   gxn_caption_options caption;
   gxn_caption_default_options(&caption);
   CHECK(caption.size == sizeof caption && caption.mode == GXN_DECODE_GREEDY && caption.max_length == 0);
@@ -108,6 +109,66 @@ static double max_difference(const float* a, const float* b, int n) {
   double most = 0;
   for (int i = 0; i < n; ++i) most = fmax(most, fabs((double)a[i] - b[i]));
   return most;
+}
+
+/* A model loaded with `options` encodes the image files as the default (CPU) model does; 1 when
+ * the rows agree within `tolerance` (0: bit for bit). */
+static int encodes_as_default(const gxn_model_options* options, double tolerance) {
+  const char* files[2] = {image_a, image_b};
+  gxn_model *plain = NULL, *model = NULL;
+  gxn_matrix *expected = NULL, *got = NULL;
+  int same = gxn_model_load(model_path, NULL, &plain) == GXN_OK &&
+             gxn_model_load(model_path, options, &model) == GXN_OK &&
+             gxn_model_encode_image_files(plain, files, 2, &expected) == GXN_OK &&
+             gxn_model_encode_image_files(model, files, 2, &got) == GXN_OK;
+  if (same) {
+    const int n = (int)(gxn_matrix_rows(expected) * gxn_matrix_cols(expected));
+    same = gxn_matrix_rows(got) == gxn_matrix_rows(expected) && gxn_matrix_cols(got) == gxn_matrix_cols(expected) &&
+           max_difference(gxn_matrix_data(expected), gxn_matrix_data(got), n) <= tolerance;
+  }
+  gxn_matrix_free(expected);
+  gxn_matrix_free(got);
+  gxn_model_free(plain);
+  gxn_model_free(model);
+  return same;
+}
+
+/* gxn_model_options.device: NULL and "cpu" are the CPU; an older caller's struct without the
+ * field is read as "cpu"; an unknown name is an invalid argument. "cuda" without CUDA (Debian's
+ * LibTorch, or no GPU) is GXN_ERR_UNSUPPORTED saying so; with CUDA it encodes as the CPU does.
+ * GXN_EXPECT_CUDA=1 or 0 says which must happen (unset: whichever the library answers). */
+static void test_device(void) {
+  gxn_model* model = NULL;
+  gxn_model_options options;
+  gxn_model_default_options(&options);
+  CHECK(encodes_as_default(&options, 0)); /* device NULL */
+  options.device = "cpu";
+  CHECK(encodes_as_default(&options, 0));
+  options.device = "bogus";
+  options.size = offsetof(gxn_model_options, device); /* a caller of the first gxn.h: no device field */
+  CHECK(encodes_as_default(&options, 0));
+  options.size = sizeof options;
+  CHECK_ERROR(gxn_model_load(model_path, &options, &model), GXN_ERR_INVALID_ARGUMENT, "gxn_model_options.device");
+  CHECK(model == NULL);
+  options.device = "cuda:x";
+  CHECK(gxn_model_load(model_path, &options, &model) != GXN_OK && model == NULL);
+
+  const char* expect = getenv("GXN_EXPECT_CUDA");
+  options.device = "cuda";
+  const int status = gxn_model_load(model_path, &options, &model);
+  if (status == GXN_OK) {
+    gxn_model_free(model);
+    CHECK(expect == NULL || strcmp(expect, "0") != 0);
+    CHECK(encodes_as_default(&options, 1e-4));
+    printf("device \"cuda\": loads and encodes as the CPU does\n");
+  } else {
+    CHECK(expect == NULL || strcmp(expect, "1") != 0);
+    CHECK_ERROR(status, GXN_ERR_UNSUPPORTED, "CUDA is not available");
+    CHECK(model == NULL);
+    options.device = "cuda:0";
+    CHECK_ERROR(gxn_model_load(model_path, &options, &model), GXN_ERR_UNSUPPORTED, "CUDA is not available");
+    printf("device \"cuda\": refused, CUDA is not available here\n");
+  }
 }
 
 static void test_encode(void) {
@@ -341,6 +402,7 @@ int main(int argc, char** argv) {
     snprintf(image_a, sizeof image_a, "%s/a.png", argv[1]);
     snprintf(image_b, sizeof image_b, "%s/b.png", argv[1]);
     test_load_and_info();
+    test_device();
     test_encode();
     test_caption();
     test_imagine();
