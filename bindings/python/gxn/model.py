@@ -13,7 +13,8 @@ _DECODE_MODES = {"greedy": 0, "beam": 1, "sample": 2}
 
 
 class _ModelOptions(ctypes.Structure):
-    _fields_ = [("size", ctypes.c_size_t), ("threads", ctypes.c_int), ("batch_size", ctypes.c_int64)]
+    _fields_ = [("size", ctypes.c_size_t), ("threads", ctypes.c_int), ("batch_size", ctypes.c_int64),
+                ("device", ctypes.c_char_p)]
 
 
 class _ModelInfo(ctypes.Structure):
@@ -110,13 +111,19 @@ def _take_strings(handle):
 class Model:
     """A trained gxn model file (.gxn). One Model may be used from several threads at once; each
     call gives what it gives alone. Embeddings are (N, 2*D) float32 rows (x_h then x_l), which
-    Scorer, Index and evaluate take directly."""
+    Scorer, Index and evaluate take directly.
 
-    def __init__(self, path, threads=0, batch_size=128):
+    device: where the model runs, "cpu", "cuda" or "cuda:N". GxnError with status
+    GXN_ERR_UNSUPPORTED (7) when CUDA is not available (a libgxn_c built on a LibTorch without
+    CUDA, or no GPU visible); the results come back as NumPy arrays whatever the device."""
+
+    def __init__(self, path, threads=0, batch_size=128, device="cpu"):
         options = _ModelOptions()
         lib.gxn_model_default_options(ctypes.byref(options))
         options.threads = int(threads)
         options.batch_size = int(batch_size)
+        options.device = str(device).encode("utf-8")
+        self.device = str(device)
         self._handle = ctypes.c_void_p()
         check(lib.gxn_model_load(os.fsencode(path), ctypes.byref(options), ctypes.byref(self._handle)))
         info = _ModelInfo()

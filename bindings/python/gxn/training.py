@@ -52,7 +52,8 @@ class TrainProgress:
 def train(out_dir, data_dir=None, config=None, resume=False, epochs=0, threads=0, progress=None):
     """Trains a model into the run folder out_dir (RUN/best.gxn, checkpoint.gxn, log.csv), as
     `gxn train` does. config: a dict of training settings (keys: `gxn train --list-config`) or a
-    JSON file's path; None for the defaults (on resume: the checkpoint's). progress(TrainProgress)
+    JSON file's path; None for the defaults (on resume: the checkpoint's); its "device" ("cpu",
+    "cuda", "cuda:N") says where to train, and a run may resume on another. progress(TrainProgress)
     is called after every step and epoch; returning False cancels (GxnError with status 9), leaving
     the last checkpoint to resume from. An exception raised by progress cancels and is re-raised."""
     options = _Options()

@@ -93,6 +93,29 @@ class ModelTest(unittest.TestCase):
                     else:
                         self.assertEqual(got, want)
 
+    def test_device(self):
+        # "cpu" is the default's device, bit for bit; an unknown name is an invalid argument.
+        on_cpu = gxn.Model(self.path, threads=1, device="cpu")
+        self.assertEqual(on_cpu.device, "cpu")
+        np.testing.assert_array_equal(on_cpu.encode_texts(TEXTS), self.model.encode_texts(TEXTS))
+        with self.assertRaises(gxn.GxnError) as ctx:
+            gxn.Model(self.path, device="bogus")
+        self.assertEqual(ctx.exception.status, 1)
+        self.assertIn("bogus", str(ctx.exception))
+        # "cuda": unsupported, saying so, without CUDA; with it, the CPU's embeddings up to rounding.
+        # GXN_EXPECT_CUDA=1 or 0 says which must happen (unset: whichever the library answers).
+        expect = os.environ.get("GXN_EXPECT_CUDA")
+        try:
+            on_gpu = gxn.Model(self.path, threads=1, device="cuda")
+        except gxn.GxnError as e:
+            self.assertNotEqual(expect, "1", str(e))
+            self.assertEqual(e.status, 7)
+            self.assertIn("CUDA is not available", str(e))
+        else:
+            self.assertNotEqual(expect, "0")
+            np.testing.assert_allclose(on_gpu.encode_images(self.images), self.model.encode_images(self.images),
+                                       atol=1e-4)
+
     def test_refusals_name_the_culprit(self):
         with self.assertRaises(gxn.GxnError) as ctx:
             gxn.Model(os.path.join(MODEL_DIR, "missing.gxn"))

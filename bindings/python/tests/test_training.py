@@ -66,5 +66,17 @@ class TrainTest(unittest.TestCase):
         self.assertIn("no checkpoint", str(ctx.exception))
 
 
+    def test_the_device_is_a_config_setting(self):
+        with self.assertRaises(gxn.GxnError) as ctx:
+            gxn.train(self.run_dir("d"), self.data, config=dict(self.config, device="tpu"))
+        self.assertIn("device", str(ctx.exception))
+        if os.environ.get("GXN_EXPECT_CUDA") == "1":
+            return  # training on the GPU: the CLI test (tests/tools/device.sh) does it
+        try:
+            gxn.train(self.run_dir("c"), self.data, config=dict(self.config, device="cuda"), epochs=1)
+        except gxn.GxnError as e:  # no CUDA here: refused, saying so
+            self.assertEqual(e.status, 7)
+            self.assertIn("CUDA is not available", str(e))
+
 if __name__ == "__main__":
     unittest.main()
