@@ -29,6 +29,7 @@
 #include "gxn/engine/io/atomic_file.hpp"
 #include "gxn/error.hpp"
 #include "score_kernel.hpp"
+#include "top_k_heaps.hpp"
 
 namespace gxn {
 
@@ -225,39 +226,8 @@ struct Candidate {
 };
 bool better(const Candidate& a, const Candidate& b) { return a.score > b.score || (a.score == b.score && a.id < b.id); }
 
-// The k best candidates one thread has seen for each query of a batch: a heap per query whose
-// front is the worst kept, so most candidates are turned away by one comparison.
-class QueryHeaps {
- public:
-  void reset(std::int64_t queries, std::int64_t k) {
-    k_ = k;
-    entries_.resize(static_cast<std::size_t>(queries * k));
-    counts_.assign(static_cast<std::size_t>(queries), 0);
-  }
-  // Whether `score` could enter query q's heap (an equal score may, by a lower id).
-  bool may_enter(std::int64_t q, float score) const {
-    return counts_[static_cast<std::size_t>(q)] < k_ || score >= entries_[static_cast<std::size_t>(q * k_)].score;
-  }
-  void offer(std::int64_t q, const Candidate& c) {
-    Candidate* heap = entries_.data() + q * k_;
-    std::int64_t& n = counts_[static_cast<std::size_t>(q)];
-    if (n < k_) {
-      heap[n++] = c;
-      std::push_heap(heap, heap + n, better);
-    } else if (better(c, heap[0])) {
-      std::pop_heap(heap, heap + n, better);
-      heap[n - 1] = c;
-      std::push_heap(heap, heap + n, better);
-    }
-  }
-  const Candidate* begin(std::int64_t q) const { return entries_.data() + q * k_; }
-  const Candidate* end(std::int64_t q) const { return begin(q) + counts_[static_cast<std::size_t>(q)]; }
-
- private:
-  std::int64_t k_ = 0;
-  std::vector<Candidate> entries_;
-  std::vector<std::int64_t> counts_;
-};
+// The k best candidates one thread has seen for each query of a batch.
+using QueryHeaps = detail::TopKHeaps<Candidate, better>;
 
 // Rows in the kernel's query panel from visitor `first` of a list that `visitors` queries visit:
 // full panels, then (where the kernel has smaller ones) panels of a few rows for the last
@@ -783,7 +753,7 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
                 const std::int64_t q = who[static_cast<std::size_t>(i + r)];
                 const float* row_scores = scores + r * width;
                 for (int j = j0; j < j1; ++j) {
-                  if (!mine.may_enter(q, row_scores[j])) continue;
+                  if (row_scores[j] < mine.floor(q)) continue;  // an equal score may enter by its id
                   const std::int64_t row = hub ? hubs[static_cast<std::size_t>(p * width + j)] : p * width + j;
                   if (!hub && !is_hub.empty() && is_hub[static_cast<std::size_t>(row)]) continue;
                   mine.offer(q, {row_scores[j], s.ids[static_cast<std::size_t>(row)], row});

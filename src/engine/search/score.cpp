@@ -23,6 +23,7 @@
 #include "certified_top_k.hpp"
 #include "embedding_checks.hpp"
 #include "score_kernel.hpp"
+#include "top_k_heaps.hpp"
 
 namespace gxn {
 
@@ -187,42 +188,8 @@ bool better(const Candidate& a, const Candidate& b) {
   return a.score > b.score || (a.score == b.score && a.index < b.index);
 }
 
-// The k best candidates seen so far for each row of a super-chunk: a heap per row whose front
-// is the worst kept candidate, so a new one is rejected with one comparison.
-class RowSelections {
- public:
-  RowSelections(std::int64_t rows, std::int64_t k)
-      : k_(k), entries_(static_cast<std::size_t>(rows * k)), counts_(static_cast<std::size_t>(rows), 0) {}
-
-  void clear() { std::fill(counts_.begin(), counts_.end(), 0); }
-
-  void offer(std::int64_t row, float score, std::int64_t index) {
-    Candidate* heap = entries_.data() + row * k_;
-    std::int64_t& n = counts_[row];
-    const Candidate c{score, index};
-    if (n < k_) {
-      heap[n++] = c;
-      std::push_heap(heap, heap + n, better);
-    } else if (better(c, heap[0])) {
-      std::pop_heap(heap, heap + n, better);
-      heap[n - 1] = c;
-      std::push_heap(heap, heap + n, better);
-    }
-  }
-
-  // Threshold below which nothing can enter this row (-inf while the row is not full).
-  float floor(std::int64_t row) const {
-    return counts_[row] < k_ ? -std::numeric_limits<float>::infinity() : entries_[row * k_].score;
-  }
-
-  const Candidate* begin(std::int64_t row) const { return entries_.data() + row * k_; }
-  const Candidate* end(std::int64_t row) const { return begin(row) + counts_[row]; }
-
- private:
-  std::int64_t k_;
-  std::vector<Candidate> entries_;
-  std::vector<std::int64_t> counts_;
-};
+// The k best candidates seen so far for each row of a super-chunk.
+using RowSelections = detail::TopKHeaps<Candidate, better>;
 
 TopK top_k(const ScoreKernel& kernel, bool image_rows, const MatrixView& queries, const MatrixView& candidates,
            std::int64_t k, float lambda, int threads) {
@@ -251,7 +218,7 @@ TopK top_k(const ScoreKernel& kernel, bool image_rows, const MatrixView& queries
       const float* s = tile + i * stride;
       for (int j = 0; j < cols; ++j)
         if (s[j] >= floor) {
-          mine.offer(r, s[j], col + j);
+          mine.offer(r, {s[j], col + j});
           floor = mine.floor(r);
         }
     }
