@@ -2,7 +2,7 @@
 //
 //   index_recall [n=50000] [dim=256] [queries=200] [k=10] [data=unit|raw] [seed=1]
 //                [items=FILE.npy queries_file=FILE.npy] [nlist=0] [nprobe=1,2,4,8,16,32]
-//                [index=FILE]
+//                [index=FILE] [hnsw=M]
 //
 // Data: n image rows and `queries` caption rows scattered around 1000 topic centres (about
 // n/1000 images per topic). data=unit makes every part (x_h, x_l) non-negative with unit norm, as
@@ -11,7 +11,10 @@
 // `gxn encode` writes). Prints the exact search's time, the IVF index's build time and memory,
 // and for each nprobe the recall@k (fraction of the exact top-k found) and the time per query
 // (best of five runs) with the speed-up over exact search. index=FILE saves the built index there, or loads it when
-// the file exists (to measure search alone). Never fails on figures; it is a measurement.
+// the file exists (to measure search alone). hnsw=M also measures the structure the index did not
+// take: FAISS HNSW (M links per node) over the λ-scaled rows as a shortlist, rescored exactly.
+// Never fails on figures; it is a measurement.
+#include <faiss/IndexHNSW.h>
 #include <omp.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -94,6 +97,55 @@ double peak_rss_gib() {
   return double(usage.ru_maxrss) / (1 << 20);
 }
 
+// FAISS HNSW over the λ-scaled rows (λ = 0.5) as a shortlist of L2-near items, each rescored
+// with the exact s*: recall and time per query (HNSW search and rescoring) against exact search.
+void measure_hnsw(const gxn::Matrix& items, const gxn::Matrix& queries, std::int64_t k, int links,
+                  const gxn::TopK& exact, double exact_ms) {
+  const auto scale = static_cast<float>(std::sqrt(0.5));
+  auto scaled = [scale](const gxn::Matrix& m) {
+    std::vector<float> out(m.values());
+    for (float& x : out) x *= scale;
+    return out;
+  };
+  const std::vector<float> rows = scaled(items), asked = scaled(queries);
+  const auto d = static_cast<int>(items.cols());
+  faiss::IndexHNSWFlat hnsw(d, links);
+  auto t = Clock::now();
+  hnsw.add(items.rows(), rows.data());
+  std::printf("HNSW (M %d, efConstruction %d): built in %.1f s\n", links, hnsw.hnsw.efConstruction, seconds_since(t));
+  const gxn::OrderScorer scorer;
+  for (std::int64_t shortlist : {100, 1000})
+    for (int breadth : {1, 4}) {  // efSearch: the shortlist, or four times it
+      hnsw.hnsw.efSearch = breadth * static_cast<int>(shortlist);
+      std::vector<float> distances(static_cast<std::size_t>(queries.rows() * shortlist));
+      std::vector<faiss::Index::idx_t> found(distances.size());
+      t = Clock::now();
+      hnsw.search(queries.rows(), asked.data(), shortlist, distances.data(), found.data());
+      gxn::TopK top;
+      top.queries = queries.rows();
+      top.k = k;
+      top.index.assign(static_cast<std::size_t>(queries.rows() * k), -1);
+      top.score.assign(top.index.size(), 0.0f);
+#pragma omp parallel for schedule(dynamic, 16)
+      for (std::int64_t q = 0; q < queries.rows(); ++q) {
+        std::vector<std::pair<float, std::int64_t>> scored;
+        for (std::int64_t c = 0; c < shortlist; ++c) {
+          const auto item = static_cast<std::int64_t>(found[static_cast<std::size_t>(q * shortlist + c)]);
+          if (item >= 0) scored.emplace_back(scorer.score(queries.row(q), items.row(item), items.cols()), item);
+        }
+        const auto kept = std::min<std::size_t>(scored.size(), static_cast<std::size_t>(k));
+        std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(kept), scored.end(),
+                          [](const auto& a, const auto& b) {
+                            return a.first > b.first || (a.first == b.first && a.second < b.second);
+                          });
+        for (std::size_t i = 0; i < kept; ++i) top.index[static_cast<std::size_t>(q * k) + i] = scored[i].second;
+      }
+      const double ms = 1e3 * seconds_since(t) / double(queries.rows());
+      std::printf("  HNSW shortlist %5lld  efSearch %4d  recall@%lld %.4f  %.3f ms/query  %.1fx exact\n",
+                  (long long)shortlist, hnsw.hnsw.efSearch, (long long)k, recall(top, exact), ms, exact_ms / ms);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,7 +158,7 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> arg = {
       {"n", "50000"}, {"dim", "256"}, {"queries", "200"},   {"k", "10"},    {"data", "unit"},
       {"seed", "1"},  {"items", ""},  {"queries_file", ""}, {"nlist", "0"}, {"nprobe", "1,2,4,8,16,32"},
-      {"index", ""}};
+      {"index", ""},  {"hnsw", "0"}};
   for (int i = 1; i < argc; ++i) {
     const char* eq = std::strchr(argv[i], '=');
     const std::string key = eq ? std::string(argv[i], static_cast<std::size_t>(eq - argv[i])) : "";
@@ -114,7 +166,7 @@ int main(int argc, char** argv) {
       std::fprintf(
           stderr,
           "usage: %s [n=N] [dim=D] [queries=Q] [k=K] [data=unit|raw] [seed=S] [items=F.npy queries_file=F.npy] "
-          "[nlist=L] [nprobe=P1,P2,...] [index=FILE]\n",
+          "[nlist=L] [nprobe=P1,P2,...] [index=FILE] [hnsw=M]\n",
           argv[0]);
       return 2;
     }
@@ -195,6 +247,8 @@ int main(int argc, char** argv) {
         std::printf("  nprobe %5lld  hubs %-4s  recall@%lld %.4f  %.3f ms/query  %.1fx exact\n", (long long)nprobe,
                     hubs < 0 ? "256" : "0", (long long)k, recall(top, exact), ms, exact_ms / ms);
       }
+    if (const int links = std::atoi(arg["hnsw"].c_str()); links > 0)
+      measure_hnsw(items, queries, k, links, exact, exact_ms);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "index_recall: %s\n", e.what());
     return 1;
