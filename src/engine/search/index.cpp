@@ -275,9 +275,6 @@ struct RetrievalIndex::State {
   float scale_h() const { return std::sqrt(lambda); }  // as the scorer scales: the same floats
   float scale_l() const { return std::sqrt(1.0f - lambda); }
   std::int64_t lists() const { return static_cast<std::int64_t>(offsets.size()) - 1; }
-  std::int64_t list_of(std::int64_t row) const {
-    return std::upper_bound(offsets.begin(), offsets.end(), row) - offsets.begin() - 1;
-  }
   const float* panel(std::int64_t p) const { return panels.get() + p * width() * depth(); }
   // Row `row`'s scaled values: value d at column(row)[d * width()].
   const float* column(std::int64_t row) const { return panel(row / width()) + row % width(); }
@@ -652,8 +649,9 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
   std::sort(hubs.begin(), hubs.end(), [&s](std::int64_t a, std::int64_t b) {
     return s.ids[static_cast<std::size_t>(a)] < s.ids[static_cast<std::size_t>(b)];
   });
-  std::vector<char> is_hub(hubs.empty() ? 0 : static_cast<std::size_t>(n), 0);
-  for (std::int64_t r : hubs) is_hub[static_cast<std::size_t>(r)] = 1;
+  // By row, to tell a list's hub rows apart (only for rows that would enter a top-k).
+  std::vector<std::int64_t> hub_rows(hubs);
+  std::sort(hub_rows.begin(), hub_rows.end());
   const std::int64_t hub_panels = ceil_div(static_cast<std::int64_t>(hubs.size()), width);
   detail::AlignedFloats hub_pack(hub_panels * width * depth);
   for (std::int64_t p = 0; p < hub_panels; ++p)
@@ -755,7 +753,7 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
                 for (int j = j0; j < j1; ++j) {
                   if (row_scores[j] < mine.floor(q)) continue;  // an equal score may enter by its id
                   const std::int64_t row = hub ? hubs[static_cast<std::size_t>(p * width + j)] : p * width + j;
-                  if (!hub && !is_hub.empty() && is_hub[static_cast<std::size_t>(row)]) continue;
+                  if (!hub && std::binary_search(hub_rows.begin(), hub_rows.end(), row)) continue;
                   mine.offer(q, {row_scores[j], s.ids[static_cast<std::size_t>(row)], row});
                 }
               }
@@ -1021,7 +1019,8 @@ RetrievalIndex RetrievalIndex::load(const std::string& path) {
     const int width = s.width();
     const std::int64_t depth = s.depth(), panels = ceil_div(static_cast<std::int64_t>(count), width);
     layout.panels = detail::AlignedFloats(panels * width * depth);
-    std::fill(layout.panels.get(), layout.panels.get() + panels * width * depth, 0.0f);
+    // Every value is written below but the last panel's padding, which the kernel reads too.
+    std::fill(layout.panels.get() + (panels - 1) * width * depth, layout.panels.get() + panels * width * depth, 0.0f);
     std::vector<float> block(
         static_cast<std::size_t>(std::min<std::int64_t>(kFileRows, static_cast<std::int64_t>(count)) * depth));
     std::vector<std::uint64_t> row_sums;
