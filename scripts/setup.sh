@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-demo}
 build=${GXN_BUILD_DIR:-build}
 
-packages=(build-essential cmake pkg-config clang-format clang libclang-rt-14-dev valgrind abigail-tools libtorch-dev libeigen3-dev libfaiss-dev libstb-dev catch2
+packages=(build-essential cmake pkg-config clang-format clang libclang-rt-14-dev libomp-14-dev valgrind abigail-tools libtorch-dev libeigen3-dev libfaiss-dev libstb-dev catch2
           libopenblas-dev nlohmann-json3-dev libcli11-dev
           python3 python3-numpy python3-torch python3-torchvision python3-pil rustc)
 missing=()
