@@ -1,12 +1,15 @@
 #include "gxn/engine/io/atomic_file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
@@ -30,6 +33,25 @@ std::string temporary_name(const std::string& path) {
   const auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
   return path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++) + "." +
          std::to_string(static_cast<unsigned long>(ticks) % 1000000UL);
+}
+
+// Removes the temporary files of `path` that writers killed mid-save left (a SIGKILL runs no
+// destructor). Only those of processes that no longer exist: a live process may be writing.
+void remove_orphaned_temporaries(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+  DIR* dir = ::opendir(directory_of(path).c_str());
+  if (!dir) return;  // nothing lost: leftovers are never read as the file
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    char* end = nullptr;
+    const long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+    if (end == name.c_str() + prefix.size() || *end != '.' || pid <= 0 || pid == ::getpid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    ::unlink((slash == std::string::npos ? name : path.substr(0, slash + 1) + name).c_str());
+  }
+  ::closedir(dir);
 }
 
 }  // namespace
@@ -93,6 +115,7 @@ void AtomicFileWriter::commit() {
     ::fsync(dir);
     ::close(dir);
   }
+  remove_orphaned_temporaries(path_);
 }
 
 void write_file_atomically(const std::string& path, const void* data, std::size_t size) {

@@ -2,11 +2,12 @@
 #   source "$(dirname "$0")/lib/common.bash" "$@"
 # Gives: $gxn (the binary), $data (tests/data), $tmp (removed on exit), fail MESSAGE, and
 # expect_error NAME SUBSTRING ARGS... (gxn ARGS must exit non-zero with SUBSTRING on stderr).
+# KEEP_TMP=1 keeps $tmp for a look after a failure.
 set -uo pipefail
 gxn=$1
 data=${2:-}
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
 py=/usr/bin/python3
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -24,7 +24,8 @@ class AtomicFileWriter {
   void write(const void* data, std::size_t bytes);
 
   // Syncs the temporary file and renames it to the destination; throws gxn::Error(Io) on
-  // failure (and then the destination keeps its old content).
+  // failure (and then the destination keeps its old content). Then removes the temporary files
+  // of this destination that processes no longer running left behind (killed mid-save).
   void commit();
 
   const std::string& path() const { return path_; }
