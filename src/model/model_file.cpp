@@ -97,6 +97,27 @@ void save_on_cpu(const torch::nn::Module& module, torch::serialize::OutputArchiv
   }
 }
 
+// A floor on the weights a config implies, in bytes (float32): its largest matrices only, each
+// at most what the modules hold. A file whose weights section is smaller cannot be a model of
+// that config, and saying so before building the model means a crafted config (dims up to 2^16
+// each) is refused without first allocating the terabytes it asks for.
+double weight_bytes_floor(const ModelConfig& c) {
+  const auto d = [](std::int64_t v) { return static_cast<double>(v); };
+  const double vocab = d(c.text.vocab_size), embed = d(c.embed_dim);
+  double floats = vocab * d(c.text.word_dim);                                              // word vectors
+  floats += 2 * 3 * d(c.text.hidden_dim) * d(c.text.word_dim + c.text.hidden_dim);         // two GRUs
+  floats += 2 * embed * d(c.text.hidden_dim) + 2 * embed * d(image_feature_dim(c.image));  // projections
+  if (c.paths.i2t) {
+    const double hidden = d(c.decoder.hidden_dim), word = d(c.decoder.word_dim);
+    floats += vocab * word + 3 * hidden * (word + embed + hidden) + hidden * vocab;
+  }
+  if (c.paths.t2i) {
+    const auto& g = c.generator;
+    floats += d(g.noise_dim + g.condition_dim) * 8 * d(g.generator_channels) * 16 + embed * d(g.condition_dim);
+  }
+  return 4 * floats;
+}
+
 }  // namespace
 
 ModelSections model_sections(GxnModel& model, const std::vector<std::string>& vocabulary, const std::string& path) {
@@ -174,13 +195,18 @@ LoadedModel model_from_sections(const SectionFile& file, const std::string& path
                   path + ": damaged: its TorchScript backbone does not load (" + e.what_without_backtrace() + ")");
     }
   }
+  const Section& weights = require(file, "weights", path);
+  if (weight_bytes_floor(config) > static_cast<double>(weights.bytes.size()))
+    throw Error(ErrorCode::Format, path + ": damaged: its config implies at least " +
+                                       std::to_string(static_cast<std::uint64_t>(weight_bytes_floor(config))) +
+                                       " bytes of weights, its weights section holds " +
+                                       std::to_string(weights.bytes.size()));
   GxnModel model(config, std::move(scripted));
 
   // Record the shapes the config implies: an archive read replaces tensors whole.
   std::map<std::string, std::vector<std::int64_t>> shapes;
   for (const auto& p : model->named_parameters()) shapes[p.key()] = p.value().sizes().vec();
   for (const auto& b : model->named_buffers()) shapes[b.key()] = b.value().sizes().vec();
-  const Section& weights = require(file, "weights", path);
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(weights.bytes.data(), weights.bytes.size(), torch::kCPU);

@@ -105,6 +105,22 @@ TEST_CASE("read_npy refuses damaged and unsupported files, naming the file and t
   require_refused("does_not_exist.npy", ErrorCode::NotFound, "cannot open");
 }
 
+TEST_CASE("a header that claims 10^12 rows is refused by the file's size, before any allocation", "[npy]") {
+  TempDir dir;
+  for (const std::string shape : {"(1000000000000, 2)", "(1099511627776,)", "(4294967296, 4294967296)"}) {
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+    header.resize(117, ' ');
+    header += '\n';  // 10 + 118 header bytes: the 64-byte alignment numpy writes
+    std::string file = std::string("\x93NUMPY\x01\x00", 8) + '\x76' + '\x00' + header + std::string(64, '\0');
+    write_text(dir.file("claims.npy"), file);
+    INFO(shape);
+    // 4294967296 x 4294967296 overflows 64 bits: named as too many values, not wrapped round.
+    REQUIRE_THROWS_WITH(
+        gxn::read_npy(dir.file("claims.npy")),
+        Catch::Contains("claims.npy") && (Catch::Contains("truncated data") || Catch::Contains("too many values")));
+  }
+}
+
 TEST_CASE("read_npy refuses a directory", "[npy]") {
   TempDir dir;
   REQUIRE_THROWS_AS(gxn::read_npy(dir.path.string()), gxn::Error);

@@ -181,6 +181,19 @@ TEST_CASE("Model files that are not, or no longer, intact are refused with the r
     write_bytes(bad, good + "x");
     CHECK_THAT(load_error(bad), Contains("bad.gxn") && Contains("unexpected bytes"));
   }
+  SECTION("a config whose sizes imply more weights than the file holds, refused before allocating them") {
+    // Consistent in every other way (its fingerprint is the config's): only the sizes tell.
+    gxn::SectionFile file = gxn::read_section_file(path, "GXNMODEL", gxn::kModelFileVersion, "gxn model");
+    gxn::ModelConfig huge = small_config();
+    huge.text.vocab_size = static_cast<std::int64_t>(kVocab.size());
+    huge.text.hidden_dim = 1 << 16;  // two GRUs of 3 * 2^16 * 2^16 floats: 100 GB
+    const std::string config = gxn::to_json(huge);
+    for (auto& section : file.sections)
+      if (section.name == "config") section.bytes = config;
+    file.fingerprint = gxn::model_fingerprint(huge);
+    gxn::write_section_file(bad, "GXNMODEL", file);
+    CHECK_THAT(load_error(bad), Contains("bad.gxn") && Contains("implies at least") && Contains("weights section"));
+  }
   SECTION("a header that disagrees with the config") {
     std::string damaged = good;
     damaged[16] ^= 1;  // first byte of the fingerprint
