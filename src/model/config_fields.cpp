@@ -47,7 +47,7 @@ std::string KeyLister::text() const {
 nlohmann::json parse_json(const std::string& text, const std::string& source) {
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number past double's range
     throw Error(ErrorCode::Format, source + ": not valid JSON (" + e.what() + ")");
   }
 }

@@ -5,15 +5,16 @@
 # finding, leaving the crashing input in OUT/crashes/. Usage: tests/fuzz/run.sh SECONDS [OUT]
 # (HARNESSES="image npy" runs only those; FUZZ_SEED=N fixes libFuzzer's seed, as CI does, so a
 # run explores the same inputs each time and a CI failure is a regression, not a new find).
+# FUZZ_MODEL=1 builds gxn::model too (LibTorch; minutes more) and runs the model_* harnesses
+# (model file, checkpoint, config JSON); without it they are listed as not built.
 set -euo pipefail
 seconds=${1:?usage: run.sh SECONDS [OUT]}
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 out=${2:-$source_dir/build-fuzz}
-if [ ! -f "$out/CMakeCache.txt" ]; then
-  CC=clang CXX=clang++ cmake -S "$source_dir" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGXN_BUILD_FUZZERS=ON \
-    -DGXN_BUILD_MODEL=OFF -DGXN_BUILD_TOOLS=OFF -DGXN_BUILD_TESTS=OFF -DGXN_BUILD_EXAMPLES=OFF \
-    -DGXN_BUILD_BENCH=OFF >/dev/null
-fi
+model=$([ -n "${FUZZ_MODEL:-}" ] && echo ON || echo OFF)
+CC=clang CXX=clang++ cmake -S "$source_dir" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGXN_BUILD_FUZZERS=ON \
+  -DGXN_BUILD_MODEL="$model" -DGXN_BUILD_TOOLS=OFF -DGXN_BUILD_TESTS=OFF -DGXN_BUILD_EXAMPLES=OFF \
+  -DGXN_BUILD_BENCH=OFF >/dev/null
 cmake --build "$out" -j "$(nproc)" >/dev/null
 mkdir -p "$out/crashes"
 failed=0
@@ -22,6 +23,10 @@ for corpus in "$source_dir"/tests/fuzz/corpus/*/; do
   name=$(basename "$corpus")
   if [ -n "${HARNESSES:-}" ] && [[ " $HARNESSES " != *" $name "* ]]; then continue; fi
   harness=$out/tests/fuzz/fuzz_$name
+  if [ ! -x "$harness" ]; then
+    printf '%-22s %12s %9s %s\n' "$name" - - "not built (FUZZ_MODEL=1 builds it)"
+    continue
+  fi
   scratch=$out/scratch/$name
   rm -rf "$scratch" && mkdir -p "$scratch"
   status=0

@@ -87,6 +87,8 @@ TEST_CASE("Wrong types, bad enum names and malformed JSON are refused by name", 
   REQUIRE_THAT(config_error(R"({"image": {"region_pooling": "sum"}})"), Contains("mean, max"));
   REQUIRE_THAT(config_error(R"({"image": 3})"), Contains("'image'") && Contains("object"));
   REQUIRE_THAT(config_error(R"({"lambda": 0.5,})"), Contains("train.json") && Contains("not valid JSON"));
+  // A number past double's range (found by fuzzing: it escaped as nlohmann's out_of_range).
+  REQUIRE_THAT(config_error(R"({"lambda": 3333e3333})"), Contains("train.json") && Contains("not valid JSON"));
   REQUIRE_THAT(config_error(R"({"image": {"backbone": "torchscript"}})"), Contains("image.backbone_file"));
 }
 

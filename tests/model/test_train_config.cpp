@@ -167,6 +167,7 @@ TEST_CASE("A training config with an unknown key or an out-of-range value names 
                Contains("captions_per_image") && Contains("sampling = images"));
   REQUIRE_THAT(config_error(R"({"quiet": "yes"})"), Contains("'quiet'") && Contains("true or false"));
   REQUIRE_THAT(config_error(R"({"epochs": 3,})"), Contains("not valid JSON"));
+  REQUIRE_THAT(config_error("3333e3333"), Contains("not valid JSON"));  // fuzzing's finding, as it was
   REQUIRE_THAT(config_error(R"([1, 2])"), Contains("object"));
 }
 

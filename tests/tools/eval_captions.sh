@@ -72,6 +72,9 @@ expect_error "id only in hyps" "hyps_extra.json: id 'img3' has no references in 
 printf '{"img1": "a cat", "img2": ' >"$tmp/truncated.json"
 expect_error "malformed JSON" "truncated.json: not valid JSON" \
   eval-captions --refs "$data/refs.json" --hyps "$tmp/truncated.json"
+printf '{"img1": "a cat", "img2": 1e999}' >"$tmp/overflow.json"
+expect_error "a number past double's range" "overflow.json: not valid JSON" \
+  eval-captions --refs "$data/refs.json" --hyps "$tmp/overflow.json"
 printf '{"img1": ["a cat"], "img2": []}' >"$tmp/refs_empty.json"
 expect_error "empty reference list" "refs_empty.json: id 'img2' has an empty reference list" \
   eval-captions --refs "$tmp/refs_empty.json" --hyps "$data/hyps.json"

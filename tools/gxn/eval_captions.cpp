@@ -29,7 +29,7 @@ nlohmann::json read_json_object(const std::string& path, const char* holds) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(bytes.begin(), bytes.end());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number past double's range
     throw Error(ErrorCode::Format, path + ": not valid JSON (" + e.what() + ")");
   }
   if (!j.is_object())

@@ -85,8 +85,8 @@ class ModelTest(unittest.TestCase):
                     self.model.imagine(TEXTS[0], count=2, seed=3))
 
         alone = work(None)
-        with ThreadPoolExecutor(4) as pool:
-            for result in pool.map(work, range(8)):
+        with ThreadPoolExecutor(8) as pool:
+            for result in pool.map(work, range(16)):
                 for got, want in zip(result, alone):
                     if isinstance(want, np.ndarray):
                         np.testing.assert_array_equal(got, want)
