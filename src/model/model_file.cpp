@@ -196,11 +196,11 @@ LoadedModel model_from_sections(const SectionFile& file, const std::string& path
     }
   }
   const Section& weights = require(file, "weights", path);
-  if (weight_bytes_floor(config) > static_cast<double>(weights.bytes.size()))
-    throw Error(ErrorCode::Format, path + ": damaged: its config implies at least " +
-                                       std::to_string(static_cast<std::uint64_t>(weight_bytes_floor(config))) +
-                                       " bytes of weights, its weights section holds " +
-                                       std::to_string(weights.bytes.size()));
+  const double implied = weight_bytes_floor(config);
+  if (implied > static_cast<double>(weights.bytes.size()))
+    throw Error(ErrorCode::Format,
+                path + ": damaged: its config implies at least " + std::to_string(static_cast<std::uint64_t>(implied)) +
+                    " bytes of weights, its weights section holds " + std::to_string(weights.bytes.size()));
   GxnModel model(config, std::move(scripted));
 
   // Record the shapes the config implies: an archive read replaces tensors whole.
