@@ -5,6 +5,8 @@
 # finding, leaving the crashing input in OUT/crashes/. Usage: tests/fuzz/run.sh SECONDS [OUT]
 # (HARNESSES="image npy" runs only those; FUZZ_SEED=N fixes libFuzzer's seed, as CI does, so a
 # run explores the same inputs each time and a CI failure is a regression, not a new find).
+# FUZZ_RUNS=N stops each harness after N executions instead (SECONDS still bounds it), for a
+# count that does not depend on how busy the machine is.
 # FUZZ_MODEL=1 builds gxn::model too (LibTorch; minutes more) and runs the model_* harnesses
 # (model file, checkpoint, config JSON); without it they are listed as not built.
 set -euo pipefail
@@ -32,7 +34,8 @@ for corpus in "$source_dir"/tests/fuzz/corpus/*/; do
   status=0
   # One process, many inputs: -fork would hide the executions count; -timeout catches hangs.
   UBSAN_OPTIONS=print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 "$harness" "$scratch" "$corpus" \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${FUZZ_SEED:+-seed=$FUZZ_SEED} \
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    ${FUZZ_SEED:+-seed=$FUZZ_SEED} ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} \
     -artifact_prefix="$out/crashes/$name-" >"$out/$name.log" 2>&1 || status=$?
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$name.log" | tail -1)
   findings=$([ "$status" -eq 0 ] && echo 0 || echo 1)
