@@ -1,8 +1,6 @@
 // Precomputed dataset folders: read_precomp_split accepts or refuses with gxn::Error. The input
 // is the split's files joined by a marker line: {split}_ims.npy, {split}_caps.txt and, when a
 // third part is there, {split}_images.txt.
-#include <unistd.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -16,13 +14,6 @@
 namespace {
 
 constexpr std::string_view kMarker = "\n--8<--\n";
-
-void write_part(const std::string& path, std::string_view bytes) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) std::abort();
-  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size()) std::abort();
-  std::fclose(f);
-}
 
 }  // namespace
 
@@ -39,13 +30,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     rest.remove_prefix(at + kMarker.size());
   }
   parts.push_back(rest);
-  write_part(dir + "/fuzz_ims.npy", parts[0]);
+  write_bytes(dir + "/fuzz_ims.npy", parts[0].data(), parts[0].size());
   if (parts.size() > 1)
-    write_part(dir + "/fuzz_caps.txt", parts[1]);
+    write_bytes(dir + "/fuzz_caps.txt", parts[1].data(), parts[1].size());
   else
     std::filesystem::remove(dir + "/fuzz_caps.txt");
   if (parts.size() > 2)
-    write_part(dir + "/fuzz_images.txt", parts[2]);
+    write_bytes(dir + "/fuzz_images.txt", parts[2].data(), parts[2].size());
   else
     std::filesystem::remove(dir + "/fuzz_images.txt");
   try {

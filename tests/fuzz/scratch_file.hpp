@@ -16,11 +16,16 @@ inline const std::string& scratch_path(const char* suffix) {
   return path;
 }
 
-inline const std::string& write_scratch(const std::uint8_t* data, std::size_t size, const char* suffix) {
-  const std::string& path = scratch_path(suffix);
+// Replaces `path` with the bytes; a harness that cannot write its input stops.
+inline void write_bytes(const std::string& path, const void* data, std::size_t size) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) std::abort();
   if (size && std::fwrite(data, 1, size, f) != size) std::abort();
   std::fclose(f);
+}
+
+inline const std::string& write_scratch(const std::uint8_t* data, std::size_t size, const char* suffix) {
+  const std::string& path = scratch_path(suffix);
+  write_bytes(path, data, size);
   return path;
 }
