@@ -93,6 +93,31 @@ TEST_CASE("Precision, recall and F1 of stated shapes against the scene", "[shape
   CHECK(gxn::ShapeStatementScore{}.f1() == 0.0);
 }
 
+TEST_CASE("Stated shapes at a scene shape's place are judged attribute by attribute", "[shapes][shape_captions]") {
+  using K = gxn::ShapeKind;
+  using C = gxn::ShapeColour;
+  using S = gxn::ShapeSize;
+  const std::vector<StatedShape> scene = {shape(0, K::Circle, C::Red, S::Large), shape(4, K::Star, C::Blue, S::Small)};
+  gxn::ShapeStatementScore score;
+  // At the top left: colour and size right, kind wrong. In the center: kind right, colour and
+  // size wrong. At the bottom edge, where the scene has nothing: not judged.
+  gxn::add_caption(score,
+                   gxn::parse_shape_caption("a big red square in the top left , a big green star in the center and "
+                                            "a small white cross at the bottom edge"),
+                   scene);
+  CHECK(score.stated == 3);
+  CHECK(score.right == 0);
+  CHECK(score.placed == 2);
+  CHECK(score.colour_right == 1);
+  CHECK(score.kind_right == 1);
+  CHECK(score.size_right == 1);
+  gxn::add_caption(score, gxn::parse_shape_caption("a small blue star in the center"), scene);
+  CHECK(score.placed == 3);
+  CHECK(score.placed_share(score.kind_right) == Approx(2.0 / 3));
+  CHECK(score.placed_share(score.colour_right) == Approx(2.0 / 3));
+  CHECK(gxn::ShapeStatementScore{}.placed_share(0) == 0.0);
+}
+
 TEST_CASE("A split's scenes are read from its reference captions when they are shapes captions",
           "[shapes][shape_captions]") {
   std::vector<std::string> captions;

@@ -68,7 +68,11 @@ nlohmann::ordered_json generation_json(const GenerationMeasures& g) {
     if (c.shapes)
       captioning["shapes"] = {
           {"precision", c.shapes->precision()}, {"recall", c.shapes->recall()}, {"f1", c.shapes->f1()},
-          {"stated", c.shapes->stated},         {"right", c.shapes->right},     {"present", c.shapes->present}};
+          {"stated", c.shapes->stated},         {"right", c.shapes->right},     {"present", c.shapes->present},
+          {"placed", c.shapes->placed},
+          {"colour_right_at_place", c.shapes->placed_share(c.shapes->colour_right)},
+          {"kind_right_at_place", c.shapes->placed_share(c.shapes->kind_right)},
+          {"size_right_at_place", c.shapes->placed_share(c.shapes->size_right)}};
     j["captioning"] = captioning;
   }
   if (g.imagined) {
@@ -97,6 +101,11 @@ void print_generation(const GenerationMeasures& g) {
           "scenes)\n",
           c.shapes->precision(), c.shapes->recall(), c.shapes->f1(), static_cast<long long>(c.shapes->right),
           static_cast<long long>(c.shapes->stated), static_cast<long long>(c.shapes->present));
+    if (c.shapes)
+      std::printf("of the %lld stated at a scene shape's place: colour right %.1f%%, kind %.1f%%, size %.1f%%\n",
+                  static_cast<long long>(c.shapes->placed), 100 * c.shapes->placed_share(c.shapes->colour_right),
+                  100 * c.shapes->placed_share(c.shapes->kind_right),
+                  100 * c.shapes->placed_share(c.shapes->size_right));
   }
   if (g.imagined) {
     const ImaginedSplit& i = *g.imagined;
@@ -126,6 +135,10 @@ std::vector<std::pair<std::string, std::string>> generation_rows(const Generatio
       rows.push_back({"captions: shapes stated right (precision)", number("%.3f", c.shapes->precision())});
       rows.push_back({"captions: scene shapes stated (recall)", number("%.3f", c.shapes->recall())});
       rows.push_back({"captions: shapes F1", number("%.3f", c.shapes->f1())});
+      rows.push_back({"captions: at a scene shape's place, colour / kind / size right",
+                      number("%.0f%% / ", 100 * c.shapes->placed_share(c.shapes->colour_right)) +
+                          number("%.0f%% / ", 100 * c.shapes->placed_share(c.shapes->kind_right)) +
+                          number("%.0f%%", 100 * c.shapes->placed_share(c.shapes->size_right))});
     }
   }
   if (g.imagined) {

@@ -140,6 +140,14 @@ void add_caption(ShapeStatementScore& score, const std::vector<StatedShape>& cap
   score.stated += static_cast<std::int64_t>(caption_shapes.size());
   score.present += static_cast<std::int64_t>(scene_shapes.size());
   for (const StatedShape& stated : caption_shapes) {
+    const auto at_place = std::find_if(scene_shapes.begin(), scene_shapes.end(),
+                                       [&](const StatedShape& s) { return stated.cell && s.cell == stated.cell; });
+    if (at_place != scene_shapes.end()) {
+      ++score.placed;
+      score.colour_right += stated.colour && stated.colour == at_place->colour;
+      score.kind_right += stated.kind && stated.kind == at_place->kind;
+      score.size_right += stated.size && stated.size == at_place->size;
+    }
     if (!stated.complete()) continue;
     for (std::size_t i = 0; i < scene_shapes.size(); ++i)
       if (!used[i] && scene_shapes[i] == stated) {

@@ -46,11 +46,18 @@ struct ShapeStatementScore {
   std::int64_t stated = 0;   // shapes the captions state
   std::int64_t right = 0;    // of them, matching a scene shape
   std::int64_t present = 0;  // shapes in the scenes
+  // Attribute by attribute, over the stated shapes whose place holds a scene shape: what a
+  // caption gets right when not all four are (which attribute the model has not learnt).
+  std::int64_t placed = 0;
+  std::int64_t colour_right = 0, kind_right = 0, size_right = 0;
   double precision() const { return stated > 0 ? static_cast<double>(right) / static_cast<double>(stated) : 0.0; }
   double recall() const { return present > 0 ? static_cast<double>(right) / static_cast<double>(present) : 0.0; }
   double f1() const {
     const double p = precision(), r = recall();
     return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+  }
+  double placed_share(std::int64_t right_count) const {
+    return placed > 0 ? static_cast<double>(right_count) / static_cast<double>(placed) : 0.0;
   }
 };
 
