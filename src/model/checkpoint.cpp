@@ -127,7 +127,7 @@ void Checkpoint::write(const std::string& path, const TrainConfig& config, GxnMo
                      {"epoch_loss_sums", to_json_value(state.epoch_sums)},
                      {"epoch_seconds", state.epoch_seconds},
                      {"learning_rate", state.learning_rate},
-                     {"best_rsum", state.best_rsum},
+                     {"best_score", state.best_score},
                      {"best_epoch", state.best_epoch}};
   if (state.best_epoch > 0) state_json["best"] = json::parse(to_json(state.best));
   const std::string state_text = state_json.dump(2);
@@ -165,7 +165,8 @@ TrainingState Checkpoint::state() const {
     s.epoch_sums = step_losses_from(j.at("epoch_loss_sums"));
     s.epoch_seconds = j.at("epoch_seconds").get<double>();
     s.learning_rate = j.at("learning_rate").get<double>();
-    s.best_rsum = j.at("best_rsum").get<double>();
+    // Checkpoints written before best.gxn could be chosen by CIDEr-D call the score best_rsum.
+    s.best_score = j.at(j.contains("best_score") ? "best_score" : "best_rsum").get<double>();
     s.best_epoch = j.at("best_epoch").get<std::int64_t>();
     if (s.best_epoch > 0) s.best = retrieval_metrics_from_json(j.at("best").dump(), path_ + " (state)");
   } catch (const json::exception& e) {

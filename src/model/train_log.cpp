@@ -26,6 +26,12 @@ StepLosses StepLosses::mean_over(double batches) const {
   return mean;
 }
 
+double selection_score(const TrainingPaths& paths, const EpochReport& report) {
+  if (paths.embedding) return report.val.rsum;
+  if (paths.i2t) return report.val_cider;
+  return static_cast<double>(report.epoch);
+}
+
 TrainLog::TrainLog(const std::string& rows) {
   std::istringstream in(rows);
   for (std::string line; std::getline(in, line);) rows_.push_back(line + "\n");

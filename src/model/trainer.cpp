@@ -313,14 +313,15 @@ EpochReport Trainer::finish_epoch(double seconds_before_validation) {
     report.val_cider =
         evaluate_captioning(model_, *val_data_, vocabulary_, greedy_decoding(config_.model), device_).cider;
   report.seconds = seconds_before_validation + seconds_since(started);
-  report.best = report.val.rsum > state_.best_rsum;
+  const double score = selection_score(config_.model.paths, report);
+  report.best = score > state_.best_score;
   ++state_.epoch;
   state_.batch_in_epoch = 0;
   state_.epoch_sums = {};
   state_.epoch_seconds = 0;
   if (report.best) {
     save_model(best_model_path(config_.run.out_dir), model_, vocabulary_.words());
-    state_.best_rsum = report.val.rsum;
+    state_.best_score = score;
     state_.best_epoch = report.epoch;
     state_.best = report.val;
   }

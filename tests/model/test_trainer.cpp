@@ -83,7 +83,7 @@ TEST_CASE("The embedding path overfits a tiny dataset: loss falls, R@1 on the tr
   // best.gxn is the best epoch's model: a model file that loads, with the run's vocabulary.
   const auto loaded = gxn::load_model(gxn::best_model_path(run.path.string()));
   REQUIRE(loaded.vocabulary == trainer.vocabulary().words());
-  REQUIRE(summary.best.rsum == Approx(trainer.best_rsum()));
+  REQUIRE(summary.best.rsum == Approx(trainer.best_score()));
   const auto saved = gxn::read_train_config(run.file("config.json"));
   REQUIRE(saved.model.text.vocab_size == trainer.vocabulary().size());
   REQUIRE(saved.data_kind == gxn::DataKind::Precomp);

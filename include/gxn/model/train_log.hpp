@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gxn/engine/metrics/metrics.hpp"
+#include "gxn/model/config.hpp"
 
 namespace gxn {
 
@@ -38,8 +39,12 @@ struct EpochReport {
   RetrievalMetrics val;   // on the validation split (val_max_images of it)
   double val_cider = 0;   // CIDEr-D of greedy captions on the same images (i2t only)
   double seconds = 0;     // training and validation
-  bool best = false;      // the best rsum so far: written to best.gxn
+  bool best = false;      // the best selection_score so far: written to best.gxn
 };
+
+// What picks best.gxn: the validation rsum when the embedding path trains. Without it retrieval
+// is chance, so the greedy captions' CIDEr-D when the decoder trains, else the latest epoch.
+double selection_score(const TrainingPaths& paths, const EpochReport& report);
 
 // The rows of log.csv.
 class TrainLog {

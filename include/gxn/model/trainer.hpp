@@ -101,7 +101,7 @@ class Trainer {
   std::int64_t epochs_done() const { return state_.epoch; }
   std::int64_t steps_done() const { return state_.step; }
   double learning_rate() const { return state_.learning_rate; }
-  double best_rsum() const { return state_.best_rsum; }
+  double best_score() const { return state_.best_score; }  // see selection_score
 
  private:
   void start_fresh();
