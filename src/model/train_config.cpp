@@ -157,10 +157,13 @@ TrainConfig demo_train_config() {
   c.model.image.crop = 32;
   c.model.text.word_dim = 32;
   c.model.text.hidden_dim = 128;
-  c.model.embed_dim = 128;
+  // 256, not 128: the caption decoder reads the scene from v_l alone, and at 128 it could not
+  // keep each shape's colour with its place (i2t alone, validation: caption F1 0.10 at 128, 0.19
+  // at 512, 0.36 at 512 with decoder GRU 256; 256 learns as fast as 512 at half the ranking cost).
+  c.model.embed_dim = 256;
   c.model.max_violation = true;
   c.max_violation_warmup_epochs = 1;
-  c.run.epochs = 16;
+  c.run.epochs = 12;  // 16 took 10 min 26 s with the widths below, over the demo's 10
   c.run.threads = 2;  // the caption side and the image side of a step, one core each
   c.batch_size = 128;
   c.captions_per_image = 1;
@@ -172,7 +175,7 @@ TrainConfig demo_train_config() {
   // All three paths. G and D see the batch's first 32 scenes: on all 128 they tripled an epoch.
   c.model.paths.i2t = c.model.paths.t2i = true;
   c.model.decoder.word_dim = 32;
-  c.model.decoder.hidden_dim = 128;
+  c.model.decoder.hidden_dim = 256;
   c.model.generator.condition_dim = 32;
   c.model.generator.noise_dim = 32;
   c.model.generator.generator_channels = 16;
@@ -181,8 +184,14 @@ TrainConfig demo_train_config() {
   c.imagine_images = 32;
   c.reconstruction_weight = 10;
   c.xe_epochs = c.run.epochs;  // self-critical decoding costs more than the demo's clock allows
-  c.caption_weight = 0.1;
+  // At 0.1 the ranking loss shaped the CNN almost alone: captions named the right kind at a
+  // shape's place 19% of the time, against 48% with the decoder's gradient alone (embed 512).
+  c.caption_weight = 1.0;
   c.imagine_weight = 0.1;
+  // G must hear the caption: t_c at its initial sigma of 0.05 is about 80 nats from N(0, I) over
+  // 32 dimensions; at the default weight of 2 that is 160 against a pixel loss near 2, and would
+  // press t_c back to noise before G learns to read it.
+  c.kl_weight = 0.01;
   return c;
 }
 
