@@ -66,13 +66,16 @@ nlohmann::ordered_json generation_json(const GenerationMeasures& g) {
     captioning["own"] = c.own;
     captioning["at_length_limit"] = c.at_length_limit;
     if (c.shapes)
-      captioning["shapes"] = {
-          {"precision", c.shapes->precision()}, {"recall", c.shapes->recall()}, {"f1", c.shapes->f1()},
-          {"stated", c.shapes->stated},         {"right", c.shapes->right},     {"present", c.shapes->present},
-          {"placed", c.shapes->placed},
-          {"colour_right_at_place", c.shapes->placed_share(c.shapes->colour_right)},
-          {"kind_right_at_place", c.shapes->placed_share(c.shapes->kind_right)},
-          {"size_right_at_place", c.shapes->placed_share(c.shapes->size_right)}};
+      captioning["shapes"] = {{"precision", c.shapes->precision()},
+                              {"recall", c.shapes->recall()},
+                              {"f1", c.shapes->f1()},
+                              {"stated", c.shapes->stated},
+                              {"right", c.shapes->right},
+                              {"present", c.shapes->present},
+                              {"placed", c.shapes->placed},
+                              {"colour_right_at_place", c.shapes->placed_share(c.shapes->colour_right)},
+                              {"kind_right_at_place", c.shapes->placed_share(c.shapes->kind_right)},
+                              {"size_right_at_place", c.shapes->placed_share(c.shapes->size_right)}};
     j["captioning"] = captioning;
   }
   if (g.imagined) {

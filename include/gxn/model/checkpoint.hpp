@@ -33,7 +33,7 @@ struct TrainingState {
   StepLosses epoch_sums;            // the current epoch's step losses summed (StepLosses::add_step)
   double epoch_seconds = 0;         // time spent in the current epoch before a resume
   double learning_rate = 0;
-  double best_score = -1;  // what chose best.gxn (Trainer: validation rsum, or CIDEr-D without the embedding path)
+  double best_score = -1;       // what chose best.gxn (selection_score in train_log.hpp)
   std::int64_t best_epoch = 0;  // 0: none yet
   RetrievalMetrics best;        // validation metrics of best.gxn
 
