@@ -19,6 +19,12 @@ StatedShape shape(int cell, gxn::ShapeKind kind, gxn::ShapeColour colour, gxn::S
   return {cell, kind, colour, size};
 }
 
+// A large red circle at the top left and a small blue star in the center.
+std::vector<StatedShape> red_circle_and_blue_star() {
+  return {shape(0, gxn::ShapeKind::Circle, gxn::ShapeColour::Red, gxn::ShapeSize::Large),
+          shape(4, gxn::ShapeKind::Star, gxn::ShapeColour::Blue, gxn::ShapeSize::Small)};
+}
+
 }  // namespace
 
 TEST_CASE("Every caption the shapes data writes parses to exactly its scene's shapes", "[shapes][shape_captions]") {
@@ -68,10 +74,7 @@ TEST_CASE("A caption that half follows the templates states what it can", "[shap
 }
 
 TEST_CASE("Precision, recall and F1 of stated shapes against the scene", "[shapes][shape_captions]") {
-  using K = gxn::ShapeKind;
-  using C = gxn::ShapeColour;
-  using S = gxn::ShapeSize;
-  const std::vector<StatedShape> scene = {shape(0, K::Circle, C::Red, S::Large), shape(4, K::Star, C::Blue, S::Small)};
+  const std::vector<StatedShape> scene = red_circle_and_blue_star();
   gxn::ShapeStatementScore score;
   // Right, wrong size, and the same right shape stated twice (matched once).
   gxn::add_caption(score,
@@ -94,10 +97,7 @@ TEST_CASE("Precision, recall and F1 of stated shapes against the scene", "[shape
 }
 
 TEST_CASE("Stated shapes at a scene shape's place are judged attribute by attribute", "[shapes][shape_captions]") {
-  using K = gxn::ShapeKind;
-  using C = gxn::ShapeColour;
-  using S = gxn::ShapeSize;
-  const std::vector<StatedShape> scene = {shape(0, K::Circle, C::Red, S::Large), shape(4, K::Star, C::Blue, S::Small)};
+  const std::vector<StatedShape> scene = red_circle_and_blue_star();
   gxn::ShapeStatementScore score;
   // At the top left: colour and size right, kind wrong. In the center: kind right, colour and
   // size wrong. At the bottom edge, where the scene has nothing: not judged.

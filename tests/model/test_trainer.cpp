@@ -6,6 +6,7 @@
 
 #include "gxn/engine/data/shapes_dataset.hpp"
 #include "gxn/error.hpp"
+#include "gxn/model/checkpoint.hpp"
 #include "gxn/model/model_file.hpp"
 #include "gxn/model/trainer.hpp"
 #include "support/error_of.hpp"
@@ -219,6 +220,12 @@ TEST_CASE("Diverging in the first epoch: the error says no checkpoint exists yet
   REQUIRE_THAT(error_of([&] { trainer.train(); }),
                Contains("epoch 1, step 1 (batch 1 of 5)") && Contains("No checkpoint was written yet"));
   REQUIRE_FALSE(fs::exists(gxn::checkpoint_path(run.path.string())));
+}
+
+TEST_CASE("A checkpoint written before best_score reads its best_rsum as the score", "[model][trainer]") {
+  const gxn::Checkpoint old(std::string(GXN_TEST_DATA) + "/checkpoint/before_best_score.gxn");
+  CHECK(old.state().best_score == 420.0);
+  CHECK(old.state().best_epoch == 1);
 }
 
 TEST_CASE("A damaged or truncated checkpoint is refused on resume by name", "[model][trainer]") {
