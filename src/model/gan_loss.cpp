@@ -53,6 +53,13 @@ GeneratorLoss generator_loss(ImageDiscriminatorImpl& discriminator, const torch:
   return {adversarial + beta_s * kl, adversarial.item<double>(), kl.item<double>()};
 }
 
+torch::Tensor reconstruction_loss(const torch::Tensor& fake_images, const torch::Tensor& real_images) {
+  const std::string where = "reconstruction_loss";
+  detail::check_images(fake_images, where, "fake_images", 3, kImagineImageSize);
+  detail::check_images(real_images, where, "real_images", 3, kImagineImageSize, fake_images.size(0));
+  return (fake_images - real_images).pow(2).mean();
+}
+
 torch::Tensor mismatched_rows(const torch::Tensor& image_ids) {
   if (!image_ids.defined() || image_ids.dim() != 1 || image_ids.is_floating_point() ||
       image_ids.scalar_type() == torch::kBool)

@@ -25,7 +25,8 @@ GeneratorPass generator_pass(GxnModel& model, const TrainConfig& config, const t
   const GeneratorLoss adversarial =
       generator_loss(*model->image_discriminator, fake, t_l, condition.mean, condition.log_variance, config.kl_weight);
   torch::Tensor loss = adversarial.loss;
-  if (config.reconstruction_weight > 0) loss = loss + config.reconstruction_weight * (fake - real_images).abs().mean();
+  if (config.reconstruction_weight > 0)
+    loss = loss + config.reconstruction_weight * reconstruction_loss(fake, real_images);
   return {loss, real_images, fake.detach(), t_l.detach(), t_l.index_select(0, wrong_rows).detach()};
 }
 

@@ -26,7 +26,7 @@ struct GeneratorPass {
 // distinct images (K <= U, at least 2) as G's targets, (K, 3, 64, 64) in [-1, 1] on the model's
 // device: G imagines those K. The noise z and the
 // conditioning augmentation's draws come from `random`. With reconstruction_weight > 0, G's
-// loss also holds that times mean |G's image - the real one|.
+// loss also holds that times reconstruction_loss(G's images, real_images).
 GeneratorPass generator_pass(GxnModel& model, const TrainConfig& config, const torch::Tensor& caption_grounded,
                              const CaptionBatch& batch, const torch::Tensor& real_images, const at::Generator& random);
 

@@ -208,6 +208,35 @@ TEST_CASE("The GAN losses match hand-worked values for a discriminator with a fi
   CHECK(std::isfinite(dl.loss.item<double>()));
 }
 
+TEST_CASE("The reconstruction term is least at the scenes' mean image, not at the blank background", "[model][gan]") {
+  // Five scenes for one caption that does not yet tell them apart: dark, and two of them hold a
+  // red square at the top left. A mean absolute difference is least at the median, the dark
+  // image, so it would teach G nothing about the square; the mean squared one keeps it at 2/5.
+  const auto scenes = -torch::ones({5, 3, 64, 64});
+  scenes.narrow(0, 0, 2).select(1, 0).narrow(1, 0, 16).narrow(2, 0, 16).fill_(1.0);
+  CHECK(gxn::reconstruction_loss(torch::zeros({5, 3, 64, 64}), torch::ones({5, 3, 64, 64})).item<double>() == 1.0);
+
+  auto image = torch::full({1, 3, 64, 64}, -1.0).requires_grad_(true);  // starts at the blank image
+  torch::optim::SGD sgd({image}, torch::optim::SGDOptions(0.2));
+  for (int step = 0; step < 100; ++step) {
+    sgd.zero_grad();
+    // x 3 * 64 * 64: each pixel's squared error averaged over the scenes; a step of 0.2 takes 40% off
+    // its distance to their mean.
+    (gxn::reconstruction_loss(image.expand({5, -1, -1, -1}), scenes) * (3 * 64 * 64)).backward();
+    sgd.step();
+  }
+  const auto learnt = image.detach();
+  CHECK(learnt[0][0][3][3].item<double>() == Approx(-1.0 + 2.0 * 2 / 5));  // the square's red, at 2/5
+  CHECK(learnt[0][1][3][3].item<double>() == Approx(-1.0));
+  CHECK(learnt[0][0][40][40].item<double>() == Approx(-1.0));
+
+  CHECK_THAT(error_of([] { gxn::reconstruction_loss(random_images(2), random_images(3)); }), Contains("real_images"));
+  CHECK_THAT(error_of([] {
+               gxn::reconstruction_loss(torch::zeros({2, 3, 32, 32}), torch::zeros({2, 3, 32, 32}));
+             }),
+             Contains("fake_images") && Contains("64, 64"));
+}
+
 TEST_CASE("A GAN step changes D and G, keeps every loss finite and trains t_l only through G's loss", "[model][gan]") {
   torch::manual_seed(5);
   auto ca = small_ca();

@@ -45,6 +45,13 @@ GeneratorLoss generator_loss(ImageDiscriminatorImpl& discriminator, const torch:
                              const torch::Tensor& t_l, const torch::Tensor& mean, const torch::Tensor& log_variance,
                              double beta_s);
 
+// The pixel term G's loss may add (TrainConfig::reconstruction_weight): the mean squared
+// difference of G's images and the real ones, (B, 3, 64, 64) each. Squared, not absolute: while
+// t_c tells G little, the absolute difference is least at each pixel's median over the scenes,
+// the blank background, which gives G no reason to read t_c; the squared one is least at their
+// mean, whose shapes G can only place by reading the caption.
+torch::Tensor reconstruction_loss(const torch::Tensor& fake_images, const torch::Tensor& real_images);
+
 // Wrong captions for the matching-aware term: for each row k of a batch whose row k shows
 // image image_ids[k], the index of a row showing another image, so t_l.index_select(0, result)
 // are mismatched captions. The rows are rolled by the smallest shift s (result[k] = (k - s) mod B)

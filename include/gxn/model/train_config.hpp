@@ -85,7 +85,7 @@ struct TrainConfig {
   double sample_temperature = 1.0;  // sampling temperature of self-critical training
   std::int64_t rl_samples = 5;      // captions sampled per image in a self-critical step
   double kl_weight = 2.0;           // beta_s: KL(N(mu, sigma) || N(0, 1)) in G's loss
-  // G's loss also takes this times the mean absolute difference between G's image and the real
+  // G's loss also takes this times the mean squared difference between G's image and the real
   // one (pixels in [-1, 1]): 0 is the design's adversarial G alone; a reconstruction term (as
   // pix2pix adds) puts the caption's colours in their places long before the adversarial game
   // settles.
