@@ -86,9 +86,9 @@ struct TrainConfig {
   std::int64_t rl_samples = 5;      // captions sampled per image in a self-critical step
   double kl_weight = 2.0;           // beta_s: KL(N(mu, sigma) || N(0, 1)) in G's loss
   // G's loss also takes this times the mean squared difference between G's image and the real
-  // one (pixels in [-1, 1]): 0 is the design's adversarial G alone; a reconstruction term (as
-  // pix2pix adds) puts the caption's colours in their places long before the adversarial game
-  // settles.
+  // one (pixels in [-1, 1]; reconstruction_loss): 0 is the design's adversarial G alone; a
+  // reconstruction term (as pix2pix adds) puts the caption's shapes in their places long before
+  // the adversarial game settles.
   double reconstruction_weight = 0;
   // Images of each batch the t2i path imagines (its first distinct ones); 0 = all. G and D at
   // 64x64 cost more per image than the rest of the step: fewer keep a step cheap.
