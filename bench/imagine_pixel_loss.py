@@ -3,9 +3,10 @@
 
 The same layers and init as gxn's demo model (text GRU 128 -> t_l of 256, non-negative and unit
 length; conditioning augmentation 32 with gxn's init; G of width 16), trained by G's pixel term
-and the KL term alone (no D), Adam 2e-3, 32 scenes a step. Prints the pixel loss on 64
-validation scenes against the blank image's (each pixel's median), how far apart two captions'
-images are under one seed, and writes scene | imagined pairs to a PNG.
+and the KL term alone (no D), Adam 2e-3, 32 scenes a step. Prints the training pixel loss and KL
+every 100 steps; then the mean absolute difference on 64 validation scenes against the blank
+image's (each pixel's median), how far apart two captions' images are under one seed, and
+writes scene | imagined pairs to a PNG.
 
   bench/imagine_pixel_loss.py DATA [--loss l1|l2] [--kl 0.001] [--steps 1100] [--oracle]
 

@@ -20,8 +20,8 @@ ConditioningAugmentationImpl::ConditioningAugmentationImpl(std::int64_t embed_di
   // With its default init phi gives unit-length t_l means about 0.02 apart (per dimension)
   // against a sigma of 1: t_c was noise, G learnt to ignore it, and two captions under one seed
   // gave the same images. Start with the means about 0.2 apart and sigma at 0.05, so that the
-  // caption reaches G from the first step; the KL term then decides how much noise to keep. The GLU's value rows
-  // [0, C) give mu and [C, 2C) log sigma^2, each times a gate near 0.5.
+  // caption reaches G from the first step; the KL term then decides how much noise to keep. The
+  // GLU's value rows [0, C) give mu and [C, 2C) log sigma^2, each times a gate near 0.5.
   torch::NoGradGuard no_grad;
   const std::int64_t c = condition_dim;
   phi->weight.narrow(0, 0, c).mul_(std::sqrt(static_cast<double>(embed_dim)));

@@ -156,8 +156,8 @@ TrainConfig demo_train_config() {
   c.model.image.backbone = Backbone::CnnSmall;
   c.model.image.crop = 32;
   c.model.text.word_dim = 32;
-  // 256, not 128: G reads each shape's colour from t_l (validation, all three paths: the named
-  // colour at its place 12% against 8%, R@1 95 / 94 against 93 / 92).
+  // 256, not 128: G finds more of each shape's colour in t_l (validation, all three paths: the
+  // named colour at its place 12% against 8%, R@1 95 / 94 against 93 / 92).
   c.model.text.hidden_dim = 256;
   // 256, not 128: the caption decoder reads the scene from v_l alone, and at 128 it could not
   // keep each shape's colour with its place (i2t alone, validation: caption F1 0.10 at 128, 0.19
