@@ -3,7 +3,8 @@
 (precomputed image features -> P_v^h, P_v^l; word embeddings -> bidirectional GRU -> P_t^h and
 GRU -> P_t^l; L2-normalised, absolute value; order-violation ranking loss over all in-batch
 negatives; Adam with gradient clipping), trained on the same synthetic batches for the same
-steps. Prints one JSON line: {"pytorch_step_ms": ..., "steps": ...}.
+steps. Prints one JSON line: {"pytorch_step_ms": ..., "steps": ...}. --device cuda runs it on
+the GPU; each step ends with its loss on the host, as gxn's Trainer::train_step returns it.
 """
 import argparse
 import json
@@ -48,7 +49,7 @@ def order_scores(v, t):
 def ranking_loss(v_h, v_l, t_h, t_l, lam, margin):
     s = lam * order_scores(v_h, t_h) + (1 - lam) * order_scores(v_l, t_l)
     pos = s.diag()
-    eye = torch.eye(s.size(0), dtype=torch.bool)
+    eye = torch.eye(s.size(0), dtype=torch.bool, device=s.device)
     cost_t = (margin - pos.unsqueeze(1) + s).clamp(min=0).masked_fill(eye, 0)  # wrong captions per image
     cost_v = (margin - pos.unsqueeze(0) + s).clamp(min=0).masked_fill(eye, 0)  # wrong images per caption
     return cost_t.sum() + cost_v.sum()
@@ -67,10 +68,12 @@ def main():
     p.add_argument("--max-len", type=int, default=20)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu")
     a = p.parse_args()
+    device = torch.device(a.device)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    model = GxnEmbedding(a.img_dim, a.vocab, a.word_dim, a.hidden, a.embed)
+    model = GxnEmbedding(a.img_dim, a.vocab, a.word_dim, a.hidden, a.embed).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=2e-4)
     g = torch.Generator().manual_seed(a.seed)
     batches = []
@@ -79,7 +82,7 @@ def main():
         lengths = torch.randint(8, a.max_len + 1, (a.batch,), generator=g)
         ids = torch.randint(4, a.vocab, (a.batch, a.max_len), generator=g)
         ids[torch.arange(a.max_len).unsqueeze(0) >= lengths.unsqueeze(1)] = 0
-        batches.append((feats, ids, lengths))
+        batches.append((feats.to(device), ids.to(device), lengths))  # packing wants lengths on the CPU
     for step, (feats, ids, lengths) in enumerate(batches):
         if step == a.warmup:
             start = time.perf_counter()
@@ -88,8 +91,9 @@ def main():
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 2.0)
         opt.step()
+        final_loss = loss.item()
     elapsed = time.perf_counter() - start
-    print(json.dumps({"pytorch_step_ms": 1000 * elapsed / a.steps, "steps": a.steps, "final_loss": loss.item()}))
+    print(json.dumps({"pytorch_step_ms": 1000 * elapsed / a.steps, "steps": a.steps, "final_loss": final_loss, "device": a.device}))
 
 
 if __name__ == "__main__":

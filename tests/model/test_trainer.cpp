@@ -7,6 +7,7 @@
 #include "gxn/engine/data/shapes_dataset.hpp"
 #include "gxn/error.hpp"
 #include "gxn/model/checkpoint.hpp"
+#include "gxn/model/encoder.hpp"
 #include "gxn/model/model_file.hpp"
 #include "gxn/model/trainer.hpp"
 #include "support/error_of.hpp"
@@ -290,6 +291,52 @@ TEST_CASE("A config and data that disagree are refused before training", "[model
     config.run.device = "cuda";
     REQUIRE_THAT(error_of([&] { gxn::Trainer t(config); }), Contains("device") && Contains("CUDA"));
   }
+}
+
+namespace {
+
+double max_difference(const gxn::Matrix& a, const gxn::Matrix& b) {
+  REQUIRE(a.values().size() == b.values().size());
+  double worst = 0;
+  for (std::size_t i = 0; i < a.values().size(); ++i)
+    worst = std::max(worst, static_cast<double>(std::abs(a.values()[i] - b.values()[i])));
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("Training on a CUDA device follows the CPU run, and its model file runs on either device",
+          "[model][trainer][cuda]") {
+  if (!torch::cuda::is_available()) {
+    WARN("SKIPPED [cuda]: no CUDA device here, or a LibTorch without CUDA");
+    return;
+  }
+  TempDir data, on_cpu, on_gpu;
+  toy::write_dataset(data.path.string());
+  auto config = toy::config(data.path.string(), on_cpu.path.string());
+  const auto cpu = gxn::Trainer(config).train();
+  config.run.out_dir = on_gpu.path.string();
+  config.run.device = "cuda";
+  const auto gpu = gxn::Trainer(config).train();
+  // The same draws (they come from CPU generators on either device): the runs differ by
+  // rounding alone.
+  REQUIRE(gpu.epochs.size() == cpu.epochs.size());
+  for (std::size_t e = 0; e < cpu.epochs.size(); ++e)
+    CHECK(gpu.epochs[e].train_loss == Approx(cpu.epochs[e].train_loss).epsilon(1e-3));
+  // The GPU run's file holds CPU tensors: it loads here and encodes as the CPU run's model
+  // does, and on the GPU as on the CPU.
+  std::vector<std::string> captions;
+  std::ifstream lines(data.file("val_caps.txt"));
+  for (std::string line; captions.size() < 16 && std::getline(lines, line);) captions.push_back(line);
+  gxn::EncoderOptions cuda;
+  cuda.device = torch::Device(torch::kCUDA);
+  const auto cpu_file = gxn::best_model_path(on_cpu.path.string()),
+             gpu_file = gxn::best_model_path(on_gpu.path.string());
+  const gxn::Matrix cpu_trained = gxn::Encoder(cpu_file).encode_texts(captions);
+  const gxn::Matrix gpu_trained = gxn::Encoder(gpu_file).encode_texts(captions);
+  const gxn::Matrix gpu_trained_on_gpu = gxn::Encoder(gpu_file, cuda).encode_texts(captions);
+  CHECK(max_difference(cpu_trained, gpu_trained) < 1e-2);
+  CHECK(max_difference(gpu_trained, gpu_trained_on_gpu) < 1e-4);
 }
 
 TEST_CASE("cnn-small trains on shapes images decoded once into the cache", "[model][trainer]") {
