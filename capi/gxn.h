@@ -173,6 +173,16 @@ GXN_API void gxn_index_free(gxn_index* index);
 GXN_API int gxn_index_search(const gxn_index* index, const float* queries, int64_t n_queries, int64_t dim2, int64_t k,
                              int64_t shortlist, int64_t* out_index, float* out_score, int64_t* out_k);
 
+/* Where gxn_index_search runs. "cuda" / "cuda:N" keeps a copy of the index's rows on that GPU
+ * and searches every item there, exactly, whatever shortlist says (scores as on the CPU up to
+ * float rounding, ties by the lower id; k <= 4096 unless the index holds fewer items); add and
+ * remove update the copy. "cpu" (or NULL) frees it. GXN_ERR_UNSUPPORTED when this libgxn_c was
+ * built without CUDA or no CUDA device is present (the message says which): the index is then
+ * as it was. Needs the index to itself, as gxn_index_add. The copy is not saved with the index. */
+GXN_API int gxn_index_set_device(gxn_index* index, const char* device);
+/* "cpu" or "cuda:N". Valid until the next gxn_index_set_device or gxn_index_free. */
+GXN_API const char* gxn_index_device(const gxn_index* index);
+
 /* ---- Model: encode, caption, imagine -------------------------------------------------------
  * A trained model file (.gxn, written by `gxn train`). The model part needs LibTorch: a
  * libgxn_c built without it (CMake -DGXN_BUILD_MODEL=OFF, for hosts that only score and search)

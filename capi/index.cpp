@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "boundary.hpp"
+#include "device_name.hpp"
 #include "index_handle.hpp"
 #include "options_struct.hpp"
 
@@ -100,6 +101,20 @@ int gxn_index_remove(gxn_index* index, const int64_t* ids, int64_t n) {
     index->index.remove(std::vector<std::int64_t>(ids, ids + n));
   });
 }
+
+int gxn_index_set_device(gxn_index* index, const char* device) {
+  return guard([&] {
+    require(index, "index");
+    const int ordinal = gxn::capi::parse_device_name(device ? device : "cpu");
+    if (ordinal < 0)
+      index->index.release_device();
+    else
+      index->index.keep_on_device(ordinal);
+    index->device = gxn::capi::device_name(ordinal);
+  });
+}
+
+const char* gxn_index_device(const gxn_index* index) { return index ? index->device.c_str() : ""; }
 
 int gxn_index_payload(const gxn_index* index, int64_t id, const char** out) {
   return guard([&] {

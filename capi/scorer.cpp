@@ -4,6 +4,7 @@
 #include <string>
 
 #include "boundary.hpp"
+#include "device_name.hpp"
 #include "gxn/engine/search/cuda_scorer.hpp"
 #include "gxn/engine/search/score.hpp"
 
@@ -30,20 +31,6 @@ void copy_top(const gxn::TopK& top, int64_t* out_index, float* out_score, int64_
   *out_k = top.k;
 }
 
-// "cuda" is device 0, "cuda:N" device N; -1 for "cpu".
-int parse_scorer_device(const std::string& name) {
-  if (name == "cpu") return -1;
-  if (name == "cuda") return 0;
-  const std::string prefix = "cuda:";
-  const bool digits =
-      name.size() > prefix.size() && name.size() <= prefix.size() + 4 && name.compare(0, prefix.size(), prefix) == 0 &&
-      std::all_of(name.begin() + prefix.size(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!digits)
-    throw gxn::Error(gxn::ErrorCode::InvalidArgument,
-                     "device: expected \"cpu\", \"cuda\" or \"cuda:N\", got \"" + name + "\"");
-  return std::stoi(name.substr(prefix.size()));
-}
-
 }  // namespace
 
 extern "C" {
@@ -53,21 +40,20 @@ int gxn_scorer_new_on(float lambda, int threads, const char* isa, const char* de
     require(out, "out");
     *out = nullptr;
     auto scorer = std::make_unique<gxn_scorer>();
-    const int ordinal = parse_scorer_device(device ? device : "cpu");
+    const int ordinal = gxn::capi::parse_device_name(device ? device : "cpu");
     if (ordinal < 0) {
       gxn::ScoreOptions options;
       options.lambda = lambda;
       options.threads = threads;
       options.isa = gxn::parse_isa(isa ? isa : "auto");
       scorer->cpu = std::make_unique<gxn::OrderScorer>(options);
-      scorer->device = "cpu";
     } else {
       gxn::CudaScoreOptions options;
       options.lambda = lambda;
       options.device = ordinal;
       scorer->gpu = std::make_unique<gxn::CudaOrderScorer>(options);
-      scorer->device = "cuda:" + std::to_string(ordinal);
     }
+    scorer->device = gxn::capi::device_name(ordinal);
     *out = scorer.release();
   });
 }

@@ -132,6 +132,40 @@ static void test_files_and_index(void) {
   remove(ipath);
 }
 
+/* The index's device: "cpu" by default and after "cpu"; "cuda" searches on the GPU with the CPU's
+ * answers or, with no device here (or a library built without CUDA), GXN_ERR_UNSUPPORTED and the
+ * index stays on the CPU; another name is refused. */
+static void test_index_devices(void) {
+  /* D = 2, lambda 1: scores are exact in float on either device. */
+  const float rows[4 * 4] = {0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 0.5f, 0.0f, 0.0f,
+                             0.5f, 0.5f, 0.0f, 0.0f, 0.5f, 0.0f, 0.0f, 0.0f};
+  const float caption[4] = {0.25f, 0.0f, 0.0f, 0.0f};
+  int64_t on_cpu[4], on_gpu[4], k = 0;
+  float cpu_scores[4], gpu_scores[4];
+  gxn_index* index = NULL;
+  CHECK(gxn_index_build(rows, 4, 4, 1.0f, 0, &index) == GXN_OK);
+  CHECK(strcmp(gxn_index_device(index), "cpu") == 0);
+  CHECK(gxn_index_search(index, caption, 1, 4, 4, 0, on_cpu, cpu_scores, &k) == GXN_OK);
+  CHECK(k == 4 && on_cpu[0] == 0 && on_cpu[1] == 3); /* rows 0 and 3 tie: the lower id first */
+  CHECK(gxn_index_set_device(index, "gpu") == GXN_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(gxn_last_error(), "device") != NULL);
+  int status = gxn_index_set_device(index, "cuda");
+  if (status == GXN_OK) {
+    CHECK(strcmp(gxn_index_device(index), "cuda:0") == 0);
+    CHECK(gxn_index_search(index, caption, 1, 4, 4, 0, on_gpu, gpu_scores, &k) == GXN_OK);
+    CHECK(k == 4 && memcmp(on_gpu, on_cpu, sizeof on_cpu) == 0 &&
+          memcmp(gpu_scores, cpu_scores, sizeof cpu_scores) == 0);
+  } else {
+    CHECK(status == GXN_ERR_UNSUPPORTED);
+    CHECK(strstr(gxn_last_error(), "no CUDA device") != NULL || strstr(gxn_last_error(), "built without CUDA") != NULL);
+    CHECK(strcmp(gxn_index_device(index), "cpu") == 0);
+  }
+  CHECK(gxn_index_set_device(index, NULL) == GXN_OK);
+  CHECK(strcmp(gxn_index_device(index), "cpu") == 0);
+  CHECK(gxn_index_set_device(NULL, "cpu") == GXN_ERR_INVALID_ARGUMENT);
+  gxn_index_free(index);
+}
+
 static void test_index_items(void) {
   /* Three images (D = 2) with the caller's ids and file names. */
   const float rows[3 * 4] = {0.1f, 0.9f, 0.2f, 0.8f, 0.9f, 0.1f, 0.8f, 0.2f, 0.5f, 0.5f, 0.5f, 0.5f};
@@ -247,6 +281,7 @@ int main(void) {
   test_scores_and_top_k();
   test_evaluation();
   test_files_and_index();
+  test_index_devices();
   test_index_items();
   test_threads();
   printf("C API: %d failed\n", failures);

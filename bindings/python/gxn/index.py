@@ -28,6 +28,9 @@ lib.gxn_index_save.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
 lib.gxn_index_size.argtypes = [ctypes.c_void_p]
 lib.gxn_index_size.restype = ctypes.c_int64
 lib.gxn_index_free.argtypes = [ctypes.c_void_p]
+lib.gxn_index_set_device.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+lib.gxn_index_device.argtypes = [ctypes.c_void_p]
+lib.gxn_index_device.restype = ctypes.c_char_p
 lib.gxn_index_search.argtypes = [ctypes.c_void_p, float_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
                                  ctypes.c_int64, int64_p, float_p, int64_p]
 
@@ -119,6 +122,18 @@ class Index:
         if getattr(self, "_handle", None):
             lib.gxn_index_free(self._handle)
             self._handle = None
+
+    @property
+    def device(self):
+        """Where search runs: "cpu", or "cuda:N" after set_device."""
+        return lib.gxn_index_device(self._handle).decode()
+
+    def set_device(self, device):
+        """"cuda" / "cuda:N": keep a copy of the rows on that GPU and search every item there,
+        exactly (shortlist is then not used; k <= 4096 unless the index holds fewer items).
+        "cpu" frees it. GxnError (unsupported) when the library was built without CUDA or no
+        CUDA device is present; the index then stays as it was."""
+        check(lib.gxn_index_set_device(self._handle, device.encode()))
 
     def search(self, queries, k, shortlist=0, payloads=False):
         """(ids, scores), each (n_queries, min(k, len(self))), best first by exact s*; id -1 where

@@ -87,6 +87,32 @@ class IndexTest(unittest.TestCase):
         with self.assertRaises(gxn.GxnError):
             index.add(images[:2], ids=[10, 11])  # 10 is taken
 
+    def test_search_on_a_device(self):
+        """set_device("cuda"): the CPU's exact answers where a CUDA device is present; else a clear
+        refusal and the index stays on the CPU."""
+        rng = np.random.default_rng(4)
+        # Eighths, lambda 1: exact scores on either device, and many ties (lower id first).
+        images = rng.integers(0, 16, (517, 2 * 11)).astype(np.float32) / 8
+        texts = rng.integers(0, 16, (9, 2 * 11)).astype(np.float32) / 8
+        index = gxn.Index.build(images, lam=1.0, ids=np.arange(517)[::-1] + 5)
+        self.assertEqual(index.device, "cpu")
+        want = index.search(texts, 20)
+        with self.assertRaises(gxn.GxnError) as ctx:
+            index.set_device("gpu")
+        self.assertIn("cuda:N", str(ctx.exception))
+        try:
+            index.set_device("cuda")
+        except gxn.GxnError as e:
+            self.assertEqual(e.status, 7)  # unsupported
+            self.assertTrue("no CUDA device" in str(e) or "built without CUDA" in str(e), str(e))
+            self.assertEqual(index.device, "cpu")
+            self.skipTest(str(e))
+        self.assertEqual(index.device, "cuda:0")
+        for got, expected in zip(index.search(texts, 20), want):
+            np.testing.assert_array_equal(got, expected)
+        index.set_device("cpu")
+        self.assertEqual(index.device, "cpu")
+
 
 if __name__ == "__main__":
     unittest.main()

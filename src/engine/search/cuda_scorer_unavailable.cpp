@@ -20,6 +20,12 @@ int cuda_device_count(std::string* why) {
   return 0;
 }
 
+DeviceMatrix::DeviceMatrix(const MatrixView&, int) { refuse(); }
+// Nothing to free: no DeviceMatrix holds device memory here.
+DeviceMatrix::~DeviceMatrix() = default;
+DeviceMatrix::DeviceMatrix(DeviceMatrix&&) noexcept = default;
+DeviceMatrix& DeviceMatrix::operator=(DeviceMatrix&&) noexcept = default;
+
 CudaOrderScorer::CudaOrderScorer(CudaScoreOptions options) : options_(options) { refuse(); }
 
 // Unreachable (no scorer can be constructed), but defined: the API links the same either way.

@@ -27,6 +27,7 @@
 #include "gxn/engine/cpu.hpp"
 #include "gxn/engine/eigen.hpp"
 #include "gxn/engine/io/atomic_file.hpp"
+#include "gxn/engine/search/cuda_scorer.hpp"
 #include "gxn/error.hpp"
 #include "score_kernel.hpp"
 #include "top_k_heaps.hpp"
@@ -268,6 +269,13 @@ struct RetrievalIndex::State {
   std::unique_ptr<faiss::IndexFlatL2> centroids;            // IVF: the list centres of the λ-scaled rows
   std::unordered_map<std::int64_t, std::int64_t> position;  // id -> row
   std::vector<std::int64_t> hubs;                           // rows by ascending ‖max(0, ṽ)‖², the first kMaxHubs
+  // keep_on_device: the rows again in device memory by ascending id (the GPU breaks ties by
+  // the lower row, so that is the lower id), with those ids.
+  struct DeviceCopy {
+    DeviceMatrix rows;
+    std::vector<std::int64_t> ids;
+  };
+  std::unique_ptr<DeviceCopy> device_copy;
 
   std::int64_t size() const { return static_cast<std::int64_t>(ids.size()); }
   std::int64_t depth() const { return 2 * dim; }
@@ -293,6 +301,9 @@ struct RetrievalIndex::State {
   // Takes a new layout, with the id lookup and hubs that go with it; the state changes only once
   // all of them exist.
   void adopt(Layout layout) {
+    // The device copy first: if it fails (out of device memory), nothing has changed.
+    std::unique_ptr<DeviceCopy> new_copy =
+        device_copy ? copy_to_device(layout.panels.get(), layout.ids, device_copy->rows.device()) : nullptr;
     std::unordered_map<std::int64_t, std::int64_t> new_position;
     new_position.reserve(layout.ids.size());
     for (std::size_t r = 0; r < layout.ids.size(); ++r)
@@ -304,6 +315,48 @@ struct RetrievalIndex::State {
     offsets = std::move(layout.offsets);
     position = std::move(new_position);
     hubs = std::move(new_hubs);
+    if (device_copy) device_copy = std::move(new_copy);
+  }
+
+  // The rows of a layout (its panels and the id of each row) on CUDA device `device`, by id.
+  std::unique_ptr<DeviceCopy> copy_to_device(const float* layout_panels, const std::vector<std::int64_t>& row_ids,
+                                             int device) const {
+    const auto n = static_cast<std::int64_t>(row_ids.size());
+    std::vector<std::int64_t> order(row_ids.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&row_ids](std::int64_t a, std::int64_t b) {
+      return row_ids[static_cast<std::size_t>(a)] < row_ids[static_cast<std::size_t>(b)];
+    });
+    Matrix rows(n, depth());
+    std::vector<std::int64_t> sorted_ids(row_ids.size());
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::int64_t r = order[static_cast<std::size_t>(i)];
+      const float* c = layout_panels + (r / width()) * width() * depth() + r % width();
+      for (std::int64_t d = 0; d < depth(); ++d) rows(i, d) = c[d * width()];
+      sorted_ids[static_cast<std::size_t>(i)] = row_ids[static_cast<std::size_t>(r)];
+    }
+    return std::make_unique<DeviceCopy>(DeviceCopy{DeviceMatrix(rows, device), std::move(sorted_ids)});
+  }
+
+  // Exact top-k of every row on the device: the queries scaled as the CPU search scales them,
+  // and s* on the scaled rows with the blend already in them (CudaScoreOptions::prescaled).
+  TopK search_on_device(const MatrixView& queries, std::int64_t k) const {
+    Matrix scaled(queries.rows, depth());
+    const float h = scale_h(), l = scale_l();
+    for (std::int64_t q = 0; q < queries.rows; ++q)
+      for (std::int64_t d = 0; d < depth(); ++d) scaled(q, d) = (d < dim ? h : l) * queries(q, d);
+    const int device = device_copy->rows.device();
+    const DeviceMatrix on_device(scaled, device);
+    CudaScoreOptions options;
+    options.lambda = lambda;
+    options.device = device;
+    options.prescaled = true;
+    const CudaOrderScorer scorer(options);
+    TopK top = side == IndexedSide::Images ? scorer.top_images_device(on_device.view(), device_copy->rows.view(), k)
+                                           : scorer.top_texts_device(on_device.view(), device_copy->rows.view(), k);
+    for (std::int64_t& i : top.index)
+      if (i >= 0) i = device_copy->ids[static_cast<std::size_t>(i)];
+    return top;
   }
 
   // The items of this index, each in its list, ready for lay_out (values and payloads borrowed).
@@ -500,6 +553,17 @@ const std::string& RetrievalIndex::payload(std::int64_t id) const {
   return state_->payloads.empty() ? none : state_->payloads[static_cast<std::size_t>(row)];
 }
 
+void RetrievalIndex::keep_on_device(int device) {
+  State& s = *state_;
+  if (s.device_copy && s.device_copy->rows.device() == device) return;
+  std::unique_ptr<State::DeviceCopy> copy = s.copy_to_device(s.panels.get(), s.ids, device);
+  s.device_copy = std::move(copy);
+}
+
+void RetrievalIndex::release_device() { state_->device_copy.reset(); }
+
+int RetrievalIndex::device() const { return state_->device_copy ? state_->device_copy->rows.device() : -1; }
+
 std::int64_t RetrievalIndex::memory_bytes() const {
   const State& s = *state_;
   const std::int64_t panel_floats = ceil_div(s.size(), s.width()) * s.width() * s.depth();
@@ -629,6 +693,8 @@ TopK RetrievalIndex::search(const MatrixView& queries, std::int64_t k, const Sea
   out.index.assign(static_cast<std::size_t>(out.queries * out.k), -1);
   out.score.assign(out.index.size(), -std::numeric_limits<float>::infinity());
   if (out.k == 0 || out.queries == 0) return out;
+
+  if (s.device_copy) return s.search_on_device(queries, out.k);
 
   const std::int64_t depth = s.depth();
   const int width = s.width(), mr = s.kernel.rows_per_tile;

@@ -38,9 +38,35 @@ struct DeviceMatrixView {
       : data(d), rows(r), cols(c), stride(s) {}
 };
 
+// Rows copied into the memory of a CUDA device and owned there (freed on destruction), for
+// callers who search the same rows many times (RetrievalIndex::keep_on_device).
+class DeviceMatrix {
+ public:
+  // Copies `rows` (any stride; finite values are the caller's business) to device `device` as
+  // one contiguous matrix. gxn::Error: Unsupported when built without CUDA, with no device, or
+  // out of device memory; InvalidArgument for a device ordinal not present.
+  DeviceMatrix(const MatrixView& rows, int device = 0);
+  ~DeviceMatrix();
+  DeviceMatrix(DeviceMatrix&& other) noexcept;
+  DeviceMatrix& operator=(DeviceMatrix&& other) noexcept;
+  DeviceMatrix(const DeviceMatrix&) = delete;
+  DeviceMatrix& operator=(const DeviceMatrix&) = delete;
+
+  DeviceMatrixView view() const { return {data_, rows_, cols_}; }
+  int device() const { return device_; }
+
+ private:
+  float* data_ = nullptr;  // device pointer
+  std::int64_t rows_ = 0, cols_ = 0;
+  int device_ = 0;
+};
+
 struct CudaScoreOptions {
   float lambda = 0.5f;  // weight of the abstract part, in [0, 1]
   int device = 0;       // CUDA device ordinal
+  // The rows are given already scaled, [sqrt(lambda)·x_h, sqrt(1−lambda)·x_l] as RetrievalIndex
+  // holds them: s* is then −‖max(0, v − t)‖² over all 2·D values, and lambda is not applied again.
+  bool prescaled = false;
 };
 
 class CudaOrderScorer {

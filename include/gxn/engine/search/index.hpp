@@ -97,6 +97,20 @@ class RetrievalIndex {
   // lists probed), the remaining slots hold id −1 and score −Inf.
   TopK search(const MatrixView& queries, std::int64_t k, const SearchOptions& options = {}) const;
 
+  // Keeps a copy of the λ-scaled rows in the memory of CUDA device `device` (cuda_scorer.hpp):
+  // search then scores every item there, exactly, whatever the SearchOptions (brute force on a
+  // GPU costs less than the lists' bookkeeping), with the CPU search's scores up to float
+  // rounding and its ties (lower id first); k at most CudaOrderScorer::kMaxK unless the index
+  // holds fewer items. add and remove update the copy (briefly holding both). Throws
+  // gxn::Error: Unsupported when built without CUDA, with no device, or out of device memory,
+  // InvalidArgument for a device not present; the index is then as it was. The copy is not
+  // saved: a loaded index searches on the CPU until asked again.
+  void keep_on_device(int device = 0);
+  // Frees the device copy: search runs on the CPU again.
+  void release_device();
+  // The CUDA device holding the copy, or -1 when there is none.
+  int device() const;
+
   bool contains(std::int64_t id) const;
   // The payload of item `id` ("" when the index has none); gxn::Error(NotFound) for an unknown id.
   const std::string& payload(std::int64_t id) const;
@@ -112,7 +126,7 @@ class RetrievalIndex {
   ShortlistKind kind() const;                    // Flat or Ivf, as built
   std::int64_t nlist() const;                    // 0 for Flat
   std::vector<std::int64_t> list_sizes() const;  // the items in each list (Flat: one list)
-  std::int64_t memory_bytes() const;             // what the index holds in memory, about
+  std::int64_t memory_bytes() const;             // what the index holds in host memory, about
 
   RetrievalIndex(RetrievalIndex&&) noexcept;
   RetrievalIndex& operator=(RetrievalIndex&&) noexcept;

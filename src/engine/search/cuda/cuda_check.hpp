@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 
+#include "gxn/engine/search/cuda_scorer.hpp"
 #include "gxn/error.hpp"
 
 namespace gxn::detail::cuda {
@@ -18,6 +19,17 @@ inline void check_cuda(cudaError_t status, const char* what) {
       std::string(what) + ": " + cudaGetErrorName(status) + " (" + cudaGetErrorString(status) + ")";
   if (status == cudaErrorMemoryAllocation) throw Error(ErrorCode::Unsupported, "out of GPU memory: " + message);
   throw Error(ErrorCode::Internal, "CUDA: " + message);
+}
+
+// Throws gxn::Error unless CUDA device `device` is present: Unsupported when there is none at
+// all (saying why, then `needs`), InvalidArgument for an ordinal past those found.
+inline void require_device(int device, const char* needs) {
+  std::string why;
+  const int devices = cuda_device_count(&why);
+  if (devices == 0) throw Error(ErrorCode::Unsupported, why + " (" + needs + ")");
+  if (device < 0 || device >= devices)
+    throw Error(ErrorCode::InvalidArgument, "device: CUDA device " + std::to_string(device) + " is not present (" +
+                                                std::to_string(devices) + " found)");
 }
 
 // `count` elements of T in device memory, freed on destruction.

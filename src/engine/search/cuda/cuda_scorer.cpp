@@ -39,7 +39,10 @@ constexpr std::int64_t kScratchBytes = std::int64_t{512} << 20;
 // paid rarely, small enough that k + chunk keys per query leave room for many queries at once.
 constexpr std::int64_t kCandidateChunk = 32768;
 
-BlendScales blend_scales(float lambda) { return {std::sqrt(lambda), std::sqrt(1.0f - lambda)}; }
+BlendScales blend_scales(const CudaScoreOptions& options) {
+  if (options.prescaled) return {1.0f, 1.0f};
+  return {std::sqrt(options.lambda), std::sqrt(1.0f - options.lambda)};
+}
 
 // CUDA calls act on the calling thread's current device: every call sets it first.
 void use_device(int device) { check_cuda(cudaSetDevice(device), "cudaSetDevice"); }
@@ -163,12 +166,7 @@ TopK streamed_top_k(bool queries_are_images, const DeviceRows& queries, const De
 CudaOrderScorer::CudaOrderScorer(CudaScoreOptions options) : options_(options) {
   if (!(options_.lambda >= 0.0f && options_.lambda <= 1.0f))
     throw Error(ErrorCode::InvalidArgument, "lambda: must lie in [0, 1], got " + std::to_string(options_.lambda));
-  std::string why;
-  const int devices = cuda_device_count(&why);
-  if (devices == 0) throw Error(ErrorCode::Unsupported, why + " (the GPU scorer needs one; the CPU scorer does not)");
-  if (options_.device < 0 || options_.device >= devices)
-    throw Error(ErrorCode::InvalidArgument, "device: CUDA device " + std::to_string(options_.device) +
-                                                " is not present (" + std::to_string(devices) + " found)");
+  detail::cuda::require_device(options_.device, "the GPU scorer needs one; the CPU scorer does not");
 }
 
 std::string CudaOrderScorer::device_name() const {
@@ -191,8 +189,8 @@ void CudaOrderScorer::score_matrix(const MatrixView& images, const MatrixView& t
   DeviceBuffer<float> scores(static_cast<std::size_t>(slice * texts.rows));
   for (std::int64_t first = 0; first < images.rows; first += slice) {
     const std::int64_t count = std::min(slice, images.rows - first);
-    detail::cuda::launch_score_matrix(v.rows().slice(first, count), t.rows(), images.cols,
-                                      blend_scales(options_.lambda), scores.get(), texts.rows, stream.get());
+    detail::cuda::launch_score_matrix(v.rows().slice(first, count), t.rows(), images.cols, blend_scales(options_),
+                                      scores.get(), texts.rows, stream.get());
     check_cuda(cudaMemcpy2DAsync(out + first * out_stride, out_stride * sizeof(float), scores.get(),
                                  texts.rows * sizeof(float), texts.rows * sizeof(float), count, cudaMemcpyDeviceToHost,
                                  stream.get()),
@@ -217,7 +215,7 @@ TopK CudaOrderScorer::top_images(const MatrixView& texts, const MatrixView& imag
   const Stream stream;
   const UploadedRows t(texts, stream.get());
   const UploadedRows v(images, stream.get());
-  return streamed_top_k(/*queries_are_images=*/false, t.rows(), v.rows(), texts.cols, k, blend_scales(options_.lambda),
+  return streamed_top_k(/*queries_are_images=*/false, t.rows(), v.rows(), texts.cols, k, blend_scales(options_),
                         stream);
 }
 
@@ -229,7 +227,7 @@ TopK CudaOrderScorer::top_texts(const MatrixView& images, const MatrixView& text
   const Stream stream;
   const UploadedRows v(images, stream.get());
   const UploadedRows t(texts, stream.get());
-  return streamed_top_k(/*queries_are_images=*/true, v.rows(), t.rows(), images.cols, k, blend_scales(options_.lambda),
+  return streamed_top_k(/*queries_are_images=*/true, v.rows(), t.rows(), images.cols, k, blend_scales(options_),
                         stream);
 }
 
@@ -241,8 +239,8 @@ void CudaOrderScorer::score_matrix_device(const DeviceMatrixView& images, const 
   check_out(out, images.rows, texts.rows, out_stride);
   if (images.rows == 0 || texts.rows == 0) return;
   require_device_memory(out, options_.device, "out");
-  detail::cuda::launch_score_matrix(device_rows(images), device_rows(texts), images.cols, blend_scales(options_.lambda),
-                                    out, out_stride, stream.get());
+  detail::cuda::launch_score_matrix(device_rows(images), device_rows(texts), images.cols, blend_scales(options_), out,
+                                    out_stride, stream.get());
   stream.synchronize();
 }
 
@@ -254,7 +252,7 @@ TopK CudaOrderScorer::top_images_device(const DeviceMatrixView& texts, const Dev
   detail::check_k(k);
   require_indexable(images.rows, "images");
   return streamed_top_k(/*queries_are_images=*/false, device_rows(texts), device_rows(images), texts.cols, k,
-                        blend_scales(options_.lambda), stream);
+                        blend_scales(options_), stream);
 }
 
 TopK CudaOrderScorer::top_texts_device(const DeviceMatrixView& images, const DeviceMatrixView& texts,
@@ -265,7 +263,7 @@ TopK CudaOrderScorer::top_texts_device(const DeviceMatrixView& images, const Dev
   detail::check_k(k);
   require_indexable(texts.rows, "texts");
   return streamed_top_k(/*queries_are_images=*/true, device_rows(images), device_rows(texts), images.cols, k,
-                        blend_scales(options_.lambda), stream);
+                        blend_scales(options_), stream);
 }
 
 }  // namespace gxn
