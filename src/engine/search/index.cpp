@@ -284,8 +284,11 @@ struct RetrievalIndex::State {
   float scale_l() const { return std::sqrt(1.0f - lambda); }
   std::int64_t lists() const { return static_cast<std::int64_t>(offsets.size()) - 1; }
   const float* panel(std::int64_t p) const { return panels.get() + p * width() * depth(); }
-  // Row `row`'s scaled values: value d at column(row)[d * width()].
-  const float* column(std::int64_t row) const { return panel(row / width()) + row % width(); }
+  // Row `row`'s scaled values in panels laid out as this index's: value d at [d * width()].
+  const float* column_in(const float* any_panels, std::int64_t row) const {
+    return any_panels + (row / width()) * width() * depth() + row % width();
+  }
+  const float* column(std::int64_t row) const { return column_in(panels.get(), row); }
   std::int64_t next_id() const { return ids.empty() ? 0 : *std::max_element(ids.begin(), ids.end()) + 1; }
   std::int64_t row_of(std::int64_t id) const {
     const auto it = position.find(id);
@@ -331,7 +334,7 @@ struct RetrievalIndex::State {
     std::vector<std::int64_t> sorted_ids(row_ids.size());
     for (std::int64_t i = 0; i < n; ++i) {
       const std::int64_t r = order[static_cast<std::size_t>(i)];
-      const float* c = layout_panels + (r / width()) * width() * depth() + r % width();
+      const float* c = column_in(layout_panels, r);
       for (std::int64_t d = 0; d < depth(); ++d) rows(i, d) = c[d * width()];
       sorted_ids[static_cast<std::size_t>(i)] = row_ids[static_cast<std::size_t>(r)];
     }
@@ -556,8 +559,7 @@ const std::string& RetrievalIndex::payload(std::int64_t id) const {
 void RetrievalIndex::keep_on_device(int device) {
   State& s = *state_;
   if (s.device_copy && s.device_copy->rows.device() == device) return;
-  std::unique_ptr<State::DeviceCopy> copy = s.copy_to_device(s.panels.get(), s.ids, device);
-  s.device_copy = std::move(copy);
+  s.device_copy = s.copy_to_device(s.panels.get(), s.ids, device);
 }
 
 void RetrievalIndex::release_device() { state_->device_copy.reset(); }
