@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `gxn train`: a short run on a tiny shapes dataset writes the run's files and prints the
-# validation table; --resume continues it; bad input (unknown config key, out-of-range value,
+# validation table; --resume continues it; --print-config round-trips through --config; bad input (unknown config key, out-of-range value,
 # missing data folder, a damaged checkpoint) exits non-zero with the culprit named.
 # Usage: train.sh /path/to/gxn /path/to/tests/data
 source "$(dirname "$0")/lib/common.bash" "$@"
@@ -24,6 +24,18 @@ expect_error "precomp backbone on images" "choose an image backbone" \
   train --data "$tmp/shapes" --out "$tmp/run" --backbone precomp --epochs 1
 expect_error "resume without a run" "holds no checkpoint.gxn" train --data "$tmp/shapes" --out "$tmp/empty" --resume
 [ ! -e "$tmp/run/checkpoint.gxn" ] || fail "a refused run left a checkpoint"
+
+# --print-config prints what --config reads back, and trains nothing.
+"$gxn" train --demo-config --data "$tmp/shapes" --out "$tmp/printed" --epochs 7 --print-config >"$tmp/demo.json" ||
+  fail "--print-config: non-zero exit"
+[ ! -e "$tmp/printed" ] || fail "--print-config made the run folder"
+grep -q '"epochs": 7' "$tmp/demo.json" && grep -q '"reconstruction_weight": 1000.0' "$tmp/demo.json" ||
+  fail "--print-config lacks --epochs or the demo's settings: $(cat "$tmp/demo.json")"
+"$gxn" train --config "$tmp/demo.json" --out "$tmp/printed" --print-config >"$tmp/again.json" ||
+  fail "--config refused what --print-config printed"
+cmp -s "$tmp/demo.json" "$tmp/again.json" || fail "--print-config output does not round-trip through --config"
+expect_error "printing an invalid config" "epochs = 0 is out of range" \
+  train --demo-config --data "$tmp/shapes" --out "$tmp/printed" --epochs 0 --print-config
 
 # One epoch, then --resume for a second.
 "$gxn" train --data "$tmp/shapes" --config "$tmp/small.json" --out "$tmp/run" --epochs 1 --seed 3 >"$tmp/out1" 2>"$tmp/err1" ||

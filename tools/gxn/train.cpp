@@ -21,7 +21,7 @@ struct TrainArgs {
   double lr = 0;
   int threads = 0;
   std::uint64_t seed = 0;
-  bool resume = false, quiet = false, demo_config = false;
+  bool resume = false, quiet = false, demo_config = false, print_config = false;
   // Options given on the command line (CLI11 counts them); only those override the config.
   CLI::Option *epochs_opt = nullptr, *batch_opt = nullptr, *lr_opt = nullptr, *backbone_opt = nullptr,
               *threads_opt = nullptr, *seed_opt = nullptr, *feature_dim_opt = nullptr, *paths_opt = nullptr,
@@ -78,6 +78,11 @@ TrainConfig make_config(const TrainArgs& args) {
 
 void run_train(const TrainArgs& args) {
   const TrainConfig config = make_config(args);
+  if (args.print_config) {
+    validate(config);  // a config printed for --config is one that --config accepts
+    std::printf("%s\n", to_json(config, 2).c_str());
+    return;
+  }
   Trainer trainer(config, args.resume ? Trainer::Start::Resume : Trainer::Start::Fresh);
   const TrainConfig& c = trainer.config();
   if (!c.run.quiet) {
@@ -136,6 +141,9 @@ void add_train(CLI::App& gxn) {
       "Print every key a training config may hold, with its type, default and allowed values, and exit");
   cmd->add_flag("--demo-config", args->demo_config,
                 "Start from the settings `gxn demo` trains with (a small cnn-small model for the shapes data)");
+  cmd->add_flag("--print-config", args->print_config,
+                "Print the config this command would train with (JSON, as --config reads it) and exit without "
+                "training");
   cmd->add_option("--out", args->out, "Run folder (created if missing)")->required();
   args->epochs_opt = cmd->add_option("--epochs", args->epochs, "Number of epochs");
   args->batch_opt = cmd->add_option("--batch-size", args->batch_size, "Captions per step");
