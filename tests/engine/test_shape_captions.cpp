@@ -115,6 +115,11 @@ TEST_CASE("Stated shapes at a scene shape's place are judged attribute by attrib
   CHECK(score.placed == 3);
   CHECK(score.placed_share(score.kind_right) == Approx(2.0 / 3));
   CHECK(score.placed_share(score.colour_right) == Approx(2.0 / 3));
+  // The large red circle's kind was stated wrong once; the small blue star's right twice.
+  CHECK(score.placed_large == 1);
+  CHECK(score.kind_right_large == 0);
+  CHECK(score.kind_share_large() == 0.0);
+  CHECK(score.kind_share_small() == 1.0);
   CHECK(gxn::ShapeStatementScore{}.placed_share(0) == 0.0);
 }
 

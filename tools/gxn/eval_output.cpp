@@ -75,6 +75,8 @@ nlohmann::ordered_json generation_json(const GenerationMeasures& g) {
                               {"placed", c.shapes->placed},
                               {"colour_right_at_place", c.shapes->placed_share(c.shapes->colour_right)},
                               {"kind_right_at_place", c.shapes->placed_share(c.shapes->kind_right)},
+                              {"kind_right_at_large", c.shapes->kind_share_large()},
+                              {"kind_right_at_small", c.shapes->kind_share_small()},
                               {"size_right_at_place", c.shapes->placed_share(c.shapes->size_right)}};
     j["captioning"] = captioning;
   }
@@ -105,10 +107,12 @@ void print_generation(const GenerationMeasures& g) {
           c.shapes->precision(), c.shapes->recall(), c.shapes->f1(), static_cast<long long>(c.shapes->right),
           static_cast<long long>(c.shapes->stated), static_cast<long long>(c.shapes->present));
     if (c.shapes)
-      std::printf("of the %lld stated at a scene shape's place: colour right %.1f%%, kind %.1f%%, size %.1f%%\n",
-                  static_cast<long long>(c.shapes->placed), 100 * c.shapes->placed_share(c.shapes->colour_right),
-                  100 * c.shapes->placed_share(c.shapes->kind_right),
-                  100 * c.shapes->placed_share(c.shapes->size_right));
+      std::printf(
+          "of the %lld stated at a scene shape's place: colour right %.1f%%, kind %.1f%% (large shapes %.1f%%, small "
+          "%.1f%%), size %.1f%%\n",
+          static_cast<long long>(c.shapes->placed), 100 * c.shapes->placed_share(c.shapes->colour_right),
+          100 * c.shapes->placed_share(c.shapes->kind_right), 100 * c.shapes->kind_share_large(),
+          100 * c.shapes->kind_share_small(), 100 * c.shapes->placed_share(c.shapes->size_right));
   }
   if (g.imagined) {
     const ImaginedSplit& i = *g.imagined;
@@ -142,6 +146,9 @@ std::vector<std::pair<std::string, std::string>> generation_rows(const Generatio
                       number("%.0f%% / ", 100 * c.shapes->placed_share(c.shapes->colour_right)) +
                           number("%.0f%% / ", 100 * c.shapes->placed_share(c.shapes->kind_right)) +
                           number("%.0f%%", 100 * c.shapes->placed_share(c.shapes->size_right))});
+      rows.push_back({"captions: kind right at a large / small shape's place",
+                      number("%.0f%% / ", 100 * c.shapes->kind_share_large()) +
+                          number("%.0f%%", 100 * c.shapes->kind_share_small())});
     }
   }
   if (g.imagined) {

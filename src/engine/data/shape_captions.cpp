@@ -147,6 +147,10 @@ void add_caption(ShapeStatementScore& score, const std::vector<StatedShape>& cap
       score.colour_right += stated.colour && stated.colour == at_place->colour;
       score.kind_right += stated.kind && stated.kind == at_place->kind;
       score.size_right += stated.size && stated.size == at_place->size;
+      if (at_place->size == ShapeSize::Large) {
+        ++score.placed_large;
+        score.kind_right_large += stated.kind && stated.kind == at_place->kind;
+      }
     }
     if (!stated.complete()) continue;
     for (std::size_t i = 0; i < scene_shapes.size(); ++i)

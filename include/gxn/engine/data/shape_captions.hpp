@@ -50,14 +50,20 @@ struct ShapeStatementScore {
   // caption gets right when not all four are (which attribute the model has not learnt).
   std::int64_t placed = 0;
   std::int64_t colour_right = 0, kind_right = 0, size_right = 0;
+  // The kind again, over those whose scene shape is large: a small shape is a few pixels wide
+  // at a small model's input, so the two sizes tell resolution from learning apart.
+  std::int64_t placed_large = 0, kind_right_large = 0;
   double precision() const { return stated > 0 ? static_cast<double>(right) / static_cast<double>(stated) : 0.0; }
   double recall() const { return present > 0 ? static_cast<double>(right) / static_cast<double>(present) : 0.0; }
   double f1() const {
     const double p = precision(), r = recall();
     return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
   }
-  double placed_share(std::int64_t right_count) const {
-    return placed > 0 ? static_cast<double>(right_count) / static_cast<double>(placed) : 0.0;
+  double placed_share(std::int64_t right_count) const { return share(right_count, placed); }
+  double kind_share_large() const { return share(kind_right_large, placed_large); }
+  double kind_share_small() const { return share(kind_right - kind_right_large, placed - placed_large); }
+  static double share(std::int64_t count, std::int64_t of) {
+    return of > 0 ? static_cast<double>(count) / static_cast<double>(of) : 0.0;
   }
 };
 
