@@ -120,6 +120,15 @@ TEST_CASE("Stated shapes at a scene shape's place are judged attribute by attrib
   CHECK(score.kind_right_large == 0);
   CHECK(score.kind_share_large() == 0.0);
   CHECK(score.kind_share_small() == 1.0);
+  // The circle was called a square once; the star a star twice.
+  const auto circle = static_cast<int>(gxn::ShapeKind::Circle), square = static_cast<int>(gxn::ShapeKind::Square),
+             star = static_cast<int>(gxn::ShapeKind::Star);
+  CHECK(score.kind_stated[circle][square] == 1);
+  CHECK(score.kind_stated[star][star] == 2);
+  std::int64_t judged = 0;
+  for (const auto& row : score.kind_stated)
+    for (std::int64_t n : row) judged += n;
+  CHECK(judged == 3);
   CHECK(gxn::ShapeStatementScore{}.placed_share(0) == 0.0);
 }
 

@@ -1,6 +1,8 @@
 #include "eval_output.hpp"
 
+#include <array>
 #include <cstdio>
+#include <string>
 
 namespace gxn::cli {
 namespace {
@@ -9,6 +11,38 @@ std::string format_number(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", value);
   return text;
+}
+
+// {"circle": {"circle": n, "square": n, ...}, ...}: kind_stated keyed by the scene's kind, then the stated one.
+nlohmann::ordered_json kind_stated_json(const ShapeStatementScore& s) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (int scene = 0; scene < kShapeKinds; ++scene)
+    for (int stated = 0; stated < kShapeKinds; ++stated)
+      j[shape_kind_name(static_cast<ShapeKind>(scene))][shape_kind_name(static_cast<ShapeKind>(stated))] =
+          s.kind_stated[scene][stated];
+  return j;
+}
+
+// "circle 5% (17%), square ...": each kind's share of the kinds stated at a scene shape's place,
+// and in brackets its share of those places' scene kinds.
+std::string kind_shares(const ShapeStatementScore& s) {
+  std::array<std::int64_t, kShapeKinds> stated{}, in_scene{};
+  std::int64_t total = 0;
+  for (int a = 0; a < kShapeKinds; ++a)
+    for (int b = 0; b < kShapeKinds; ++b) {
+      in_scene[a] += s.kind_stated[a][b];
+      stated[b] += s.kind_stated[a][b];
+      total += s.kind_stated[a][b];
+    }
+  std::string out;
+  for (int k = 0; k < kShapeKinds; ++k) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%s%s %.0f%% (%.0f%%)", k ? ", " : "", shape_kind_name(static_cast<ShapeKind>(k)),
+                  100 * ShapeStatementScore::share(stated[k], total),
+                  100 * ShapeStatementScore::share(in_scene[k], total));
+    out += text;
+  }
+  return out;
 }
 
 }  // namespace
@@ -77,7 +111,8 @@ nlohmann::ordered_json generation_json(const GenerationMeasures& g) {
                               {"kind_right_at_place", c.shapes->placed_share(c.shapes->kind_right)},
                               {"kind_right_at_large", c.shapes->kind_share_large()},
                               {"kind_right_at_small", c.shapes->kind_share_small()},
-                              {"size_right_at_place", c.shapes->placed_share(c.shapes->size_right)}};
+                              {"size_right_at_place", c.shapes->placed_share(c.shapes->size_right)},
+                              {"kind_stated", kind_stated_json(*c.shapes)}};
     j["captioning"] = captioning;
   }
   if (g.imagined) {
@@ -113,6 +148,8 @@ void print_generation(const GenerationMeasures& g) {
           static_cast<long long>(c.shapes->placed), 100 * c.shapes->placed_share(c.shapes->colour_right),
           100 * c.shapes->placed_share(c.shapes->kind_right), 100 * c.shapes->kind_share_large(),
           100 * c.shapes->kind_share_small(), 100 * c.shapes->placed_share(c.shapes->size_right));
+    if (c.shapes)
+      std::printf("kinds stated there (the scenes' kinds in brackets): %s\n", kind_shares(*c.shapes).c_str());
   }
   if (g.imagined) {
     const ImaginedSplit& i = *g.imagined;

@@ -147,6 +147,8 @@ void add_caption(ShapeStatementScore& score, const std::vector<StatedShape>& cap
       score.colour_right += stated.colour && stated.colour == at_place->colour;
       score.kind_right += stated.kind && stated.kind == at_place->kind;
       score.size_right += stated.size && stated.size == at_place->size;
+      if (stated.kind && at_place->kind)
+        ++score.kind_stated[static_cast<int>(*at_place->kind)][static_cast<int>(*stated.kind)];
       if (at_place->size == ShapeSize::Large) {
         ++score.placed_large;
         score.kind_right_large += stated.kind && stated.kind == at_place->kind;

@@ -10,6 +10,7 @@
 // colour, size and place words of the same clause (the longest place phrase wins). A stated
 // shape with a missing or doubled attribute, or a clause with two kind words, can match
 // nothing in the scene.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,6 +54,9 @@ struct ShapeStatementScore {
   // The kind again, over those whose scene shape is large: a small shape is a few pixels wide
   // at a small model's input, so the two sizes tell resolution from learning apart.
   std::int64_t placed_large = 0, kind_right_large = 0;
+  // kind_stated[scene kind][stated kind], over the placed shapes whose kind is stated: which
+  // kinds the captions fall back on when they miss.
+  std::array<std::array<std::int64_t, kShapeKinds>, kShapeKinds> kind_stated{};
   double precision() const { return stated > 0 ? static_cast<double>(right) / static_cast<double>(stated) : 0.0; }
   double recall() const { return present > 0 ? static_cast<double>(right) / static_cast<double>(present) : 0.0; }
   double f1() const {
