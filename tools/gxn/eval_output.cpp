@@ -186,6 +186,7 @@ std::vector<std::pair<std::string, std::string>> generation_rows(const Generatio
       rows.push_back({"captions: kind right at a large / small shape's place",
                       number("%.0f%% / ", 100 * c.shapes->kind_share_large()) +
                           number("%.0f%%", 100 * c.shapes->kind_share_small())});
+      rows.push_back({"captions: kinds stated at a shape's place (the scenes' kinds)", kind_shares(*c.shapes)});
     }
   }
   if (g.imagined) {
