@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `gxn train`: a short run on a tiny shapes dataset writes the run's files and prints the
-# validation table; --resume continues it; --print-config round-trips through --config; bad input (unknown config key, out-of-range value,
-# missing data folder, a damaged checkpoint) exits non-zero with the culprit named.
+# validation table; --resume continues it; --print-config round-trips through --config; bad
+# input (unknown config key, out-of-range value, missing data folder, a damaged checkpoint)
+# exits non-zero with the culprit named.
 # Usage: train.sh /path/to/gxn /path/to/tests/data
 source "$(dirname "$0")/lib/common.bash" "$@"
 
