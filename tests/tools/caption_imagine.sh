@@ -39,7 +39,7 @@ cmp -s "$tmp/a.png" "$tmp/b.png" || fail "imagine: the same seed gave other imag
 
 "$gxn" eval --model "$model" --data "$tmp/shapes" --split test --captions --json --quiet >"$tmp/eval.json" ||
   fail "eval --captions"
-$py -c 'import json,sys; j=json.load(open(sys.argv[1])); c=j["captioning"]; assert {"bleu1","bleu4","cider","distinct","own","at_length_limit","shapes"} <= set(c); assert c["captions"]==6 and 0<=c["own"]<=c["distinct"]<=6; s=c["shapes"]; assert s["present"]>0 and 0<=s["right"]<=s["stated"] and 0<=s["f1"]<=1; assert 0<=s["placed"]<=s["stated"] and all(0<=s[k+"_right_at_place"]<=1 for k in ("colour","kind","size")) and all(0<=s["kind_right_at_"+k]<=1 for k in ("large","small")); assert "rsum" in j' \
+$py -c 'import json,sys; j=json.load(open(sys.argv[1])); c=j["captioning"]; assert {"bleu1","bleu4","cider","distinct","own","at_length_limit","shapes"} <= set(c); assert c["captions"]==6 and 0<=c["own"]<=c["distinct"]<=6; s=c["shapes"]; assert s["present"]>0 and 0<=s["right"]<=s["stated"] and 0<=s["f1"]<=1; assert 0<=s["placed"]<=s["stated"] and all(0<=s[k+"_right_at_place"]<=1 for k in ("colour","kind","size")) and all(0<=s["kind_right_at_"+k]<=1 for k in ("large","small")); t=s["kind_stated"]; assert len(t)==6 and all(len(r)==6 for r in t.values()) and sum(n for r in t.values() for n in r.values())<=s["placed"]; assert "rsum" in j' \
   "$tmp/eval.json" || fail "eval --captions --json: $(cat "$tmp/eval.json")"
 
 "$gxn" eval --model "$model" --data "$tmp/shapes" --split test --imagine --json --quiet >"$tmp/imagine.json" ||

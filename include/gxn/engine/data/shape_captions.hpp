@@ -57,8 +57,8 @@ struct ShapeStatementScore {
   // kind_stated[scene kind][stated kind], over the placed shapes whose kind is stated: which
   // kinds the captions fall back on when they miss.
   std::array<std::array<std::int64_t, kShapeKinds>, kShapeKinds> kind_stated{};
-  double precision() const { return stated > 0 ? static_cast<double>(right) / static_cast<double>(stated) : 0.0; }
-  double recall() const { return present > 0 ? static_cast<double>(right) / static_cast<double>(present) : 0.0; }
+  double precision() const { return share(right, stated); }
+  double recall() const { return share(right, present); }
   double f1() const {
     const double p = precision(), r = recall();
     return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
