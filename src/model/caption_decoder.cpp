@@ -143,9 +143,9 @@ torch::Tensor CaptionDecoderImpl::forward(const torch::Tensor& v_l, const torch:
   // Inputs are <start> w1 .. wn (length - 1 tokens); the <end> is only ever a target.
   const auto image = standardised(v_l);
   const auto words = word_embedding(ids.narrow(1, 0, max_len - 1));
-  const auto inputs = torch::cat({words, image.unsqueeze(1).expand({batch, max_len - 1, options_.embed_dim})}, 2);
   const auto h0 = torch::tanh(init_state(image)).unsqueeze(0);
-  const auto hidden = rnn(inputs, len - 1, h0, /*with_states=*/true).states;
+  // The image is the same input at every step: its product is taken once per caption.
+  const auto hidden = rnn(words, len - 1, h0, /*with_states=*/true, /*constant_input=*/image).states;
   return without_pad_and_start(output(hidden));
 }
 

@@ -55,15 +55,20 @@ void backward_gates(std::int64_t rows, std::int64_t H, const T* d, const T* h, c
 }
 
 // The recurrence over time-major inputs whose rows are sorted by length: step t updates rows
-// [0, batch_sizes[t]). x: (T, B, D); h0: (B, H). Returns the states (T, B, H), 0 for rows past
-// their sequence's end.
+// [0, batch_sizes[t]). x: (T, B, D); h0: (B, H); row_product: (B, 3H), added at every step of a
+// row, or empty for none (LibTorch 1.13's custom functions take no undefined inputs). Returns the
+// states (T, B, H), 0 for rows past their sequence's end.
 struct GruRecurrence : torch::autograd::Function<GruRecurrence> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& h0,
                                const torch::Tensor& w_ih, const torch::Tensor& w_hh, const torch::Tensor& b_ih,
-                               const torch::Tensor& b_hh, std::vector<std::int64_t> batch_sizes) {
+                               const torch::Tensor& b_hh, const torch::Tensor& row_product,
+                               std::vector<std::int64_t> batch_sizes) {
     const std::int64_t T = x.size(0), B = x.size(1), D = x.size(2), H = w_hh.size(1);
     // Every step's input products in one matrix product.
     const auto gx = torch::addmm(b_ih, x.reshape({T * B, D}), w_ih.t()).view({T, B, 3 * H});
+    const bool per_row = row_product.numel() > 0;
+    if (per_row) gx.add_(row_product.unsqueeze(0));
+    ctx->saved_data["row_product"] = per_row;
     const auto start = h0.contiguous();
     auto states = torch::zeros({T, B, H}, x.options());
     auto rz = torch::empty({T, B, 2 * H}, x.options());  // the gates r and z
@@ -116,6 +121,7 @@ struct GruRecurrence : torch::autograd::Function<GruRecurrence> {
             dgh_rows.t().mm(previous),
             dgx_rows.sum(0),
             dgh_rows.sum(0),
+            ctx->saved_data["row_product"].toBool() ? dgx.sum(0) : torch::Tensor(),
             torch::Tensor()};
   }
 };
@@ -144,12 +150,20 @@ GruImpl::GruImpl(const GruOptions& options) : options_(options) {
 }
 
 GruOutput GruImpl::forward(const torch::Tensor& x, const torch::Tensor& lengths, const torch::Tensor& h0,
-                           bool with_states) {
+                           bool with_states, const torch::Tensor& constant_input) {
   const std::string where = "gru";
-  if (!(x.defined() && x.is_floating_point() && x.dim() == 3 && x.size(2) == options_.input_dim))
-    throw Error(ErrorCode::Shape, where + ": x must be floating-point (B, T, " + std::to_string(options_.input_dim) +
-                                      "), got " + detail::shape_string(x));
+  const std::int64_t C = constant_input.defined() && constant_input.dim() > 0 ? constant_input.size(-1) : 0;
+  const std::int64_t X = options_.input_dim - C;
+  if (!(x.defined() && x.is_floating_point() && x.dim() == 3 && x.size(2) == X))
+    throw Error(ErrorCode::Shape,
+                where + ": x must be floating-point (B, T, " + std::to_string(X) + "), got " + detail::shape_string(x));
   const std::int64_t B = x.size(0), T = x.size(1), H = options_.hidden_dim;
+  if (constant_input.defined() &&
+      !(constant_input.dim() == 2 && constant_input.size(0) == B && C < options_.input_dim &&
+        constant_input.scalar_type() == x.scalar_type() && constant_input.device() == x.device()))
+    throw Error(ErrorCode::Shape, where + ": constant_input must be (" + std::to_string(B) + ", C) with C < " +
+                                      std::to_string(options_.input_dim) + ", of x's type and device, got " +
+                                      detail::shape_string(constant_input));
   const std::int64_t directions = options_.bidirectional ? 2 : 1;
   if (!(lengths.defined() && lengths.dim() == 1 && lengths.size(0) == B && !lengths.is_floating_point()))
     throw Error(ErrorCode::Shape, where + ": lengths must hold " + std::to_string(B) + " integer lengths");
@@ -178,8 +192,7 @@ GruOutput GruImpl::forward(const torch::Tensor& x, const torch::Tensor& lengths,
   const auto device = x.device();
   const auto to_index = [&](const std::vector<std::int64_t>& v) { return torch::tensor(v, long_cpu).to(device); };
   // x's rows, flattened, with a row of zeros at B * T for the steps past a sequence's end.
-  const auto x_rows =
-      torch::cat({x.reshape({B * T, options_.input_dim}), torch::zeros({1, options_.input_dim}, x.options())});
+  const auto x_rows = torch::cat({x.reshape({B * T, X}), torch::zeros({1, X}, x.options())});
   std::vector<std::int64_t> last(static_cast<std::size_t>(B));
   for (std::int64_t j = 0; j < B; ++j)
     last[static_cast<std::size_t>(j)] = (len[order[static_cast<std::size_t>(j)]] - 1) * B + j;
@@ -195,11 +208,15 @@ GruOutput GruImpl::forward(const torch::Tensor& x, const torch::Tensor& lengths,
         const std::int64_t row = order[static_cast<std::size_t>(j)], l = len[row];
         source[static_cast<std::size_t>(t * B + j)] = t < l ? row * T + (reverse ? l - 1 - t : t) : B * T;
       }
-    const auto x_steps = x_rows.index_select(0, to_index(source)).view({steps, B, options_.input_dim});
+    const auto x_steps = x_rows.index_select(0, to_index(source)).view({steps, B, X});
     const auto start = h0.defined() ? h0[d].index_select(0, order_index) : torch::zeros({B, H}, x.options());
+    const auto& w_ih = reverse ? weight_ih_l0_reverse : weight_ih_l0;
+    // The constant inputs' product, once per row rather than once per step.
+    const auto row_product = C > 0 ? constant_input.index_select(0, order_index).mm(w_ih.narrow(1, X, C).t())
+                                   : torch::empty({0}, x.options());
     const auto recurrence = GruRecurrence::apply(
-        x_steps, start, reverse ? weight_ih_l0_reverse : weight_ih_l0, reverse ? weight_hh_l0_reverse : weight_hh_l0,
-        reverse ? bias_ih_l0_reverse : bias_ih_l0, reverse ? bias_hh_l0_reverse : bias_hh_l0, batch_sizes);
+        x_steps, start, C > 0 ? w_ih.narrow(1, 0, X) : w_ih, reverse ? weight_hh_l0_reverse : weight_hh_l0,
+        reverse ? bias_ih_l0_reverse : bias_ih_l0, reverse ? bias_hh_l0_reverse : bias_hh_l0, row_product, batch_sizes);
     const auto step_rows = recurrence.view({steps * B, H});
     finals.push_back(step_rows.index_select(0, last_index).index_select(0, unsort_index));
     if (!with_states) continue;

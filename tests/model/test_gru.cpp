@@ -62,6 +62,35 @@ TEST_CASE("gxn's GRU gives LibTorch's states and gradients over sequences of any
     }
 }
 
+TEST_CASE("A GRU's constant input is the same input appended to every step", "[model][gru]") {
+  torch::manual_seed(5);
+  for (bool bidirectional : {false, true}) {
+    INFO("bidirectional " << bidirectional);
+    gxn::Gru gru(gxn::GruOptions{5, 7, bidirectional});
+    gru->to(torch::kFloat64);
+    const std::int64_t B = 6, T = 9, X = 2, C = 3;
+    const auto lengths = torch::tensor({4, 9, 1, 9, 6, 2}, torch::kInt64);
+    const auto x = torch::randn({B, T, X}, torch::kFloat64).requires_grad_(true);
+    const auto constant = torch::randn({B, C}, torch::kFloat64).requires_grad_(true);
+    const auto h0 = torch::randn({bidirectional ? 2 : 1, B, 7}, torch::kFloat64);
+    const gxn::GruOutput out = gru(x, lengths, h0, /*with_states=*/true, constant);
+    const auto appended = torch::cat({x, constant.unsqueeze(1).expand({B, T, C})}, 2);
+    const gxn::GruOutput ref = gru(appended, lengths, h0, /*with_states=*/true);
+    require_close(out.states, ref.states, "states");
+    require_close(out.final, ref.final, "final states");
+
+    const auto w_states = torch::randn_like(ref.states), w_final = torch::randn_like(ref.final);
+    const auto loss = [&](const gxn::GruOutput& o) { return (o.states * w_states).sum() + (o.final * w_final).sum(); };
+    const auto parameters = gru->parameters();
+    std::vector<torch::Tensor> inputs = {x, constant};
+    inputs.insert(inputs.end(), parameters.begin(), parameters.end());
+    const auto grads = torch::autograd::grad({loss(out)}, inputs);
+    const auto ref_grads = torch::autograd::grad({loss(ref)}, inputs);
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+      require_close(grads[i], ref_grads[i], "gradient " + std::to_string(i));
+  }
+}
+
 TEST_CASE("A GRU step is the forward direction's recurrence", "[model][gru]") {
   torch::manual_seed(4);
   gxn::Gru gru(gxn::GruOptions{3, 4, false});
@@ -90,5 +119,14 @@ TEST_CASE("A GRU names what is wrong with its input", "[model][gru]") {
              }),
              Contains("(B, T, 3)"));
   CHECK_THAT(error_of([&] { gru(x, torch::tensor({5, 5}, torch::kInt64), torch::zeros({1, 2, 4})); }), Contains("h0"));
+  CHECK_THAT(error_of([&] {
+               gru->forward(x, torch::tensor({5, 5}, torch::kInt64), {}, false, torch::randn({2, 1}));
+             }),
+             Contains("(B, T, 2)"));
+  CHECK_THAT(
+      error_of([&] {
+        gru->forward(torch::randn({2, 5, 1}), torch::tensor({5, 5}, torch::kInt64), {}, false, torch::randn({3, 2}));
+      }),
+      Contains("constant_input must be (2, C)"));
   CHECK_THROWS_AS(gxn::Gru(gxn::GruOptions{0, 4, false}), gxn::Error);
 }

@@ -34,9 +34,12 @@ struct GruImpl : torch::nn::Module {
 
   // x: (B, T, input_dim) floating point; lengths: (B) int64, each in 1..T (any device); h0:
   // (directions, B, H), or undefined for zeros. `states` is computed only when asked for.
+  // constant_input (B, C), when given, holds the last C of every step's inputs, the same at each
+  // step of a row (a caption decoder's image), and x then holds the first input_dim - C: the
+  // same result as x with it appended to every step, with its product taken once per row.
   // gxn::Error names the argument at fault.
   GruOutput forward(const torch::Tensor& x, const torch::Tensor& lengths, const torch::Tensor& h0 = {},
-                    bool with_states = false);
+                    bool with_states = false, const torch::Tensor& constant_input = {});
 
   // One step of the forward direction for every row: x (N, input_dim), h (N, H) -> h' (N, H),
   // through ordinary differentiable operations (decoding a token at a time).
