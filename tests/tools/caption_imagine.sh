@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The generative paths from the command line: `gxn train --paths embedding,i2t,t2i` on a tiny
 # shapes set, then `gxn caption` (greedy, beam, seeded sampling, JSON), `gxn imagine` (a PNG
-# grid, the same for the same seed), `gxn eval --captions`, and refusals naming the culprit.
+# grid, the same for the same seed), `gxn eval --captions` (greedy and beam), and refusals naming the culprit.
 # Usage: caption_imagine.sh /path/to/gxn /path/to/tests/data
 source "$(dirname "$0")/lib/common.bash" "$@"
 
@@ -41,6 +41,13 @@ cmp -s "$tmp/a.png" "$tmp/b.png" || fail "imagine: the same seed gave other imag
   fail "eval --captions"
 $py -c 'import json,sys; j=json.load(open(sys.argv[1])); c=j["captioning"]; assert {"bleu1","bleu4","cider","distinct","own","at_length_limit","shapes"} <= set(c); assert c["captions"]==6 and 0<=c["own"]<=c["distinct"]<=6; s=c["shapes"]; assert s["present"]>0 and 0<=s["right"]<=s["stated"] and 0<=s["f1"]<=1; assert 0<=s["placed"]<=s["stated"] and all(0<=s[k+"_right_at_place"]<=1 for k in ("colour","kind","size")) and all(0<=s["kind_right_at_"+k]<=1 for k in ("large","small")); t=s["kind_stated"]; assert len(t)==6 and all(len(r)==6 for r in t.values()) and sum(n for r in t.values() for n in r.values())<=s["placed"]; assert "rsum" in j' \
   "$tmp/eval.json" || fail "eval --captions --json: $(cat "$tmp/eval.json")"
+# A beam of one keeps the likeliest word at each step: greedy decoding, the same figures.
+"$gxn" eval --model "$model" --data "$tmp/shapes" --split test --captions --beam 1 --json --quiet >"$tmp/beam1.json" ||
+  fail "eval --captions --beam 1"
+"$gxn" eval --model "$model" --data "$tmp/shapes" --split test --captions --beam 3 --json --quiet >"$tmp/beam3.json" ||
+  fail "eval --captions --beam 3"
+$py -c 'import json,sys; g,b1,b3=(json.load(open(f))["captioning"] for f in sys.argv[1:]); assert (g["beam"],b1["beam"],b3["beam"])==(0,1,3); g.pop("beam"); b1.pop("beam"); assert g==b1, (g,b1); assert b3["captions"]==6' \
+  "$tmp/eval.json" "$tmp/beam1.json" "$tmp/beam3.json" || fail "eval --beam: $(cat "$tmp/beam1.json" "$tmp/beam3.json")"
 
 "$gxn" eval --model "$model" --data "$tmp/shapes" --split test --imagine --json --quiet >"$tmp/imagine.json" ||
   fail "eval --imagine"
@@ -56,6 +63,7 @@ expect_error "imagine without a generator" "no image generator" imagine --model 
 expect_error "missing image" "$tmp/none.png" caption --model "$model" "$tmp/none.png"
 expect_error "no images" "give image files" caption --model "$model"
 expect_error "beam and sample" "choose one" caption --model "$model" --beam 2 --sample "${images[0]}"
+expect_error "eval's beam without captions" "--captions" eval --model "$model" --data "$tmp/shapes" --beam 2
 expect_error "empty caption" "no word" imagine --model "$model" --text "   " -o "$tmp/x.png"
 expect_error "unknown path" "'gan'" train --data "$tmp/shapes" --config "$tmp/small.json" --paths embedding,gan --out "$tmp/r2"
 echo "caption_imagine: ok"

@@ -89,6 +89,10 @@ void print_examples(const RetrievalReport& report) {
   }
 }
 
+// The demo's captions come from beam search. Chosen on the validation split of the demo's model:
+// CIDEr-D 1.397 greedy, 1.482 with 3 beams, 1.486 with 5 (caption F1 0.159, 0.168, 0.171).
+constexpr std::int64_t kDemoBeam = 3;
+
 void run_demo(const DemoArgs& args) {
   const torch::Device device = EncoderArgs::device_option(args.device);  // refused before any work
   const std::string data_dir = (fs::path(args.out) / "data").string();
@@ -107,7 +111,7 @@ void run_demo(const DemoArgs& args) {
   const Encoder encoder(model_path, encoder_options);
   const EncodedSplit split = encode_split(encoder, read_evaluation_split(data_dir, "test", ""));
   const RetrievalMetrics m = evaluate_embeddings(split.images, split.texts, encoder.score_options(), EvalProtocol::All);
-  const GenerationMeasures generation = measure_generation(encoder, split.data, true, true);
+  const GenerationMeasures generation = measure_generation(encoder, split.data, true, true, kDemoBeam);
   std::printf("\ntest split:\n");
   print_metrics_table(m, "all", split.images.rows(), split.texts.rows());
   print_generation(generation);

@@ -26,6 +26,7 @@ struct EvalArgs {
   bool json = false;
   bool captions = false;  // also caption the images (a model with a decoder) and score the captions
   bool imagine = false;   // also imagine images for captions (a model with a generator, shapes data)
+  std::int64_t beam = 0;  // with captions: beam search with this many beams; 0: greedy
   std::string report;
   std::int64_t report_queries = 6;
 };
@@ -77,7 +78,9 @@ void run_eval(const EvalArgs& args) {
   if (args.imagine && !encoder.can_imagine())
     throw Error(ErrorCode::InvalidArgument,
                 "--imagine: " + args.encoder.model + " has no image generator (train it with the t2i path)");
-  const GenerationMeasures generation = measure_generation(encoder, split.data, args.captions, args.imagine);
+  if (args.beam > 0 && !args.captions)
+    throw Error(ErrorCode::InvalidArgument, "--beam: it decodes the captions of --captions, which was not given");
+  const GenerationMeasures generation = measure_generation(encoder, split.data, args.captions, args.imagine, args.beam);
   if (args.imagine && !generation.imagined)
     throw Error(ErrorCode::InvalidArgument, "--imagine: " + split.data.source +
                                                 " is not shapes data (imagined images are read against the shapes "
@@ -124,9 +127,12 @@ void add_eval(CLI::App& gxn) {
                 "print JSON: {\"i2t\": {r1, r5, r10, medr, meanr}, \"t2i\": {...}, \"rsum\", \"protocol\", \"images\", "
                 "\"captions\"}");
   cmd->add_flag("--captions", args->captions,
-                "with --model (trained with the i2t path): also caption every image greedily and print BLEU-1..4 and "
+                "with --model (trained with the i2t path): also caption every image (greedily, or --beam) and print "
+                "BLEU-1..4 and "
                 "CIDEr-D against the split's captions, how many captions differ, and on shapes data the precision, "
                 "recall and F1 of the shapes they state (JSON: member \"captioning\")");
+  cmd->add_option("--beam", args->beam, "with --captions: beam search with this many beams instead of greedy decoding")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100}));
   cmd->add_flag("--imagine", args->imagine,
                 "with --model (trained with the t2i path) on shapes data: also imagine 4 images for each of 100 "
                 "captions and print how often the named colour is at the named place and other places stay "

@@ -45,6 +45,15 @@ std::string kind_shares(const ShapeStatementScore& s) {
   return out;
 }
 
+// Beam search with `beam` beams, or (0) the model's greedy decoding.
+std::optional<DecodeOptions> caption_decoding(const Encoder& encoder, std::int64_t beam) {
+  if (beam == 0) return std::nullopt;
+  DecodeOptions decode = greedy_decoding(encoder.config());
+  decode.mode = DecodeMode::Beam;
+  decode.beam_size = beam;
+  return decode;
+}
+
 }  // namespace
 
 nlohmann::ordered_json metrics_json(const RetrievalMetrics& m, const std::string& protocol, std::int64_t images,
@@ -81,11 +90,12 @@ void print_caption_metrics_table(const CaptionMetrics& m, std::int64_t hypothese
   std::printf("%7.4f %7.4f %7.4f %7.4f %7.4f\n", m.bleu1, m.bleu2, m.bleu3, m.bleu4, m.cider);
 }
 
-GenerationMeasures measure_generation(const Encoder& encoder, const EvaluationSplit& split, bool captions,
-                                      bool imagine) {
+GenerationMeasures measure_generation(const Encoder& encoder, const EvaluationSplit& split, bool captions, bool imagine,
+                                      std::int64_t beam) {
   GenerationMeasures g;
   g.references = static_cast<std::int64_t>(split.captions.size());
-  if (captions && encoder.can_caption()) g.captions = caption_split(encoder, split);
+  g.beam = beam;
+  if (captions && encoder.can_caption()) g.captions = caption_split(encoder, split, caption_decoding(encoder, beam));
   if (imagine && encoder.can_imagine()) g.imagined = imagine_split(encoder, split);
   return g;
 }
@@ -96,6 +106,7 @@ nlohmann::ordered_json generation_json(const GenerationMeasures& g) {
     const CaptionedSplit& c = *g.captions;
     auto captioning = caption_metrics_json(c.metrics);
     captioning["captions"] = c.generated.size();
+    captioning["beam"] = g.beam;
     captioning["distinct"] = c.distinct;
     captioning["own"] = c.own;
     captioning["at_length_limit"] = c.at_length_limit;
@@ -130,7 +141,8 @@ nlohmann::ordered_json generation_json(const GenerationMeasures& g) {
 void print_generation(const GenerationMeasures& g) {
   if (g.captions) {
     const CaptionedSplit& c = *g.captions;
-    std::printf("\ngenerated captions (greedy) against the split's references:\n");
+    const std::string decoding = g.beam > 0 ? "beam " + std::to_string(g.beam) : "greedy";
+    std::printf("\ngenerated captions (%s) against the split's references:\n", decoding.c_str());
     print_caption_metrics_table(c.metrics, static_cast<std::int64_t>(c.generated.size()), g.references);
     std::printf("%lld distinct captions; %lld of %zu images have a caption of their own; %lld at the length limit\n",
                 static_cast<long long>(c.distinct), static_cast<long long>(c.own), c.generated.size(),
@@ -170,6 +182,7 @@ std::vector<std::pair<std::string, std::string>> generation_rows(const Generatio
   };
   if (g.captions) {
     const CaptionedSplit& c = *g.captions;
+    rows.push_back({"captions: decoding", g.beam > 0 ? "beam search, " + std::to_string(g.beam) + " beams" : "greedy"});
     rows.push_back({"captions: BLEU-4", number("%.3f", c.metrics.bleu4)});
     rows.push_back({"captions: CIDEr-D", number("%.3f", c.metrics.cider)});
     rows.push_back({"captions: images with a caption of their own",
@@ -230,7 +243,9 @@ RetrievalReport model_report(const Encoder& encoder, const EncodedSplit& encoded
     }
   if (encoder.can_caption())
     for (auto& query : report.image_queries)
-      query.extra_texts.push_back({"generated caption", encoder.caption_images(std::vector<Image>{query.image}).at(0)});
+      query.extra_texts.push_back(
+          {"generated caption",
+           encoder.caption_images(std::vector<Image>{query.image}, caption_decoding(encoder, generation.beam)).at(0)});
   return report;
 }
 

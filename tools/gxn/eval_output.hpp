@@ -38,10 +38,12 @@ struct GenerationMeasures {
   std::optional<CaptionedSplit> captions;
   std::optional<ImaginedSplit> imagined;
   std::int64_t references = 0;  // the split's captions
+  std::int64_t beam = 0;        // the captions' beam search width; 0: greedy
 };
-// `captions` / `imagine`: which to measure (each only when the model has the path).
-GenerationMeasures measure_generation(const Encoder& encoder, const EvaluationSplit& split, bool captions,
-                                      bool imagine);
+// `captions` / `imagine`: which to measure (each only when the model has the path); `beam` > 0
+// decodes the captions by beam search with that many beams, 0 greedily.
+GenerationMeasures measure_generation(const Encoder& encoder, const EvaluationSplit& split, bool captions, bool imagine,
+                                      std::int64_t beam = 0);
 
 // {"captioning": {bleu1..4, cider, distinct, own, at_length_limit, shapes: {precision, recall,
 // f1}}, "imagining": {captions, images, colour_at_place, background_elsewhere}}: what is measured.
