@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The generative paths from the command line: `gxn train --paths embedding,i2t,t2i` on a tiny
 # shapes set, then `gxn caption` (greedy, beam, seeded sampling, JSON), `gxn imagine` (a PNG
-# grid, the same for the same seed), `gxn eval --captions` (greedy and beam), and refusals naming the culprit.
+# grid, the same for the same seed), `gxn eval --captions` (greedy and beam), and refusals
+# naming the culprit.
 # Usage: caption_imagine.sh /path/to/gxn /path/to/tests/data
 source "$(dirname "$0")/lib/common.bash" "$@"
 

@@ -128,9 +128,8 @@ void add_eval(CLI::App& gxn) {
                 "\"captions\"}");
   cmd->add_flag("--captions", args->captions,
                 "with --model (trained with the i2t path): also caption every image (greedily, or --beam) and print "
-                "BLEU-1..4 and "
-                "CIDEr-D against the split's captions, how many captions differ, and on shapes data the precision, "
-                "recall and F1 of the shapes they state (JSON: member \"captioning\")");
+                "BLEU-1..4 and CIDEr-D against the split's captions, how many captions differ, and on shapes data the "
+                "precision, recall and F1 of the shapes they state (JSON: member \"captioning\")");
   cmd->add_option("--beam", args->beam, "with --captions: beam search with this many beams instead of greedy decoding")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{100}));
   cmd->add_flag("--imagine", args->imagine,

@@ -45,8 +45,9 @@ struct GenerationMeasures {
 GenerationMeasures measure_generation(const Encoder& encoder, const EvaluationSplit& split, bool captions, bool imagine,
                                       std::int64_t beam = 0);
 
-// {"captioning": {bleu1..4, cider, distinct, own, at_length_limit, shapes: {precision, recall,
-// f1}}, "imagining": {captions, images, colour_at_place, background_elsewhere}}: what is measured.
+// {"captioning": {bleu1..4, cider, captions, beam, distinct, own, at_length_limit, shapes:
+// {precision, recall, f1, ...}}, "imagining": {captions, images, colour_at_place,
+// background_elsewhere}}: what is measured.
 nlohmann::ordered_json generation_json(const GenerationMeasures& g);
 // The same as tables on stdout, and as (measure, value) rows for a report.
 void print_generation(const GenerationMeasures& g);
