@@ -71,6 +71,13 @@ DecodeOptions greedy_decoding(const ModelConfig& config) {
   return options;
 }
 
+DecodeOptions beam_decoding(const ModelConfig& config, std::int64_t beams) {
+  DecodeOptions options = greedy_decoding(config);
+  options.mode = DecodeMode::Beam;
+  options.beam_size = beams;
+  return options;
+}
+
 DecodedCaptions GxnModelImpl::caption_images(const torch::Tensor& images, const DecodeOptions& options) {
   if (!has_decoder())
     throw Error(ErrorCode::InvalidArgument,

@@ -49,6 +49,23 @@ $py -c 'import json,sys; j=json.load(open(sys.argv[1])); c=j["captioning"]; asse
   fail "eval --captions --beam 3"
 $py -c 'import json,sys; g,b1,b3=(json.load(open(f))["captioning"] for f in sys.argv[1:]); assert (g["beam"],b1["beam"],b3["beam"])==(0,1,3); g.pop("beam"); b1.pop("beam"); assert g==b1, (g,b1); assert b3["captions"]==6' \
   "$tmp/eval.json" "$tmp/beam1.json" "$tmp/beam3.json" || fail "eval --beam: $(cat "$tmp/beam1.json" "$tmp/beam3.json")"
+# eval --beam 3 scores the captions `gxn caption --beam 3` writes for the split's images, which
+# here differ from the greedy ones (so a --beam that eval ignored would show).
+$py -c 'import json,sys; d=json.load(open(sys.argv[1])); t=[i for i in d["images"] if i["split"]=="test"]; json.dump({i["filename"]: [s["raw"] for s in i["sentences"]] for i in t}, open(sys.argv[2],"w")); print("\n".join(sys.argv[3]+"/"+i["filename"] for i in t))' \
+  "$tmp/shapes/dataset.json" "$tmp/refs.json" "$tmp/shapes/images" >"$tmp/test_images"
+mapfile -t test_images <"$tmp/test_images"
+for decoding in greedy beam3; do
+  options=(); [ $decoding = beam3 ] && options=(--beam 3)
+  "$gxn" caption --model "$model" --quiet --json "${options[@]}" "${test_images[@]}" >"$tmp/$decoding.caps" ||
+    fail "caption ${options[*]}"
+  $py -c 'import json,os,sys; c=json.load(open(sys.argv[1])); json.dump({os.path.basename(k): v for k, v in c.items()}, open(sys.argv[2],"w"))' \
+    "$tmp/$decoding.caps" "$tmp/$decoding.hyps"
+  "$gxn" eval-captions --refs "$tmp/refs.json" --hyps "$tmp/$decoding.hyps" --json >"$tmp/$decoding.scores" ||
+    fail "eval-captions of the $decoding captions"
+done
+! cmp -s "$tmp/greedy.caps" "$tmp/beam3.caps" || fail "the tiny model's beam and greedy captions coincide: the check below tells nothing"
+$py -c 'import json,sys; e,g,b=(json.load(open(f)) for f in sys.argv[1:]); e=e["captioning"]; assert all(e[k]==b[k] for k in ("bleu1","bleu4","cider")), (e,b); assert (g["bleu1"],g["cider"])!=(b["bleu1"],b["cider"])' \
+  "$tmp/beam3.json" "$tmp/greedy.scores" "$tmp/beam3.scores" || fail "eval --beam 3 did not score caption --beam 3's captions"
 
 "$gxn" eval --model "$model" --data "$tmp/shapes" --split test --imagine --json --quiet >"$tmp/imagine.json" ||
   fail "eval --imagine"

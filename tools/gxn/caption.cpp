@@ -33,12 +33,9 @@ void run_caption(const CaptionArgs& args) {
   if (args.sample && args.beam > 0)
     throw Error(ErrorCode::InvalidArgument, "caption: --sample and --beam are two ways of decoding: choose one");
   const Encoder encoder(args.encoder.model, args.encoder.options());
-  DecodeOptions decode = greedy_decoding(encoder.config());
+  DecodeOptions decode = args.beam > 0 ? beam_decoding(encoder.config(), args.beam) : greedy_decoding(encoder.config());
   if (args.max_length > 0) decode.max_length = args.max_length;
-  if (args.beam > 0) {
-    decode.mode = DecodeMode::Beam;
-    decode.beam_size = args.beam;
-  } else if (args.sample) {
+  if (args.sample) {
     decode.mode = DecodeMode::Sample;
     decode.temperature = args.temperature;
     decode.generator = at::detail::createCPUGenerator(args.seed);

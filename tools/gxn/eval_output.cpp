@@ -48,10 +48,7 @@ std::string kind_shares(const ShapeStatementScore& s) {
 // Beam search with `beam` beams, or (0) the model's greedy decoding.
 std::optional<DecodeOptions> caption_decoding(const Encoder& encoder, std::int64_t beam) {
   if (beam == 0) return std::nullopt;
-  DecodeOptions decode = greedy_decoding(encoder.config());
-  decode.mode = DecodeMode::Beam;
-  decode.beam_size = beam;
-  return decode;
+  return beam_decoding(encoder.config(), beam);
 }
 
 }  // namespace

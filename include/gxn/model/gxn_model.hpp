@@ -25,6 +25,8 @@ namespace gxn {
 
 // Greedy decoding up to the model's decoder.max_length words: how gxn captions by default.
 DecodeOptions greedy_decoding(const ModelConfig& config);
+// Beam search with `beams` hypotheses per image, up to the same length.
+DecodeOptions beam_decoding(const ModelConfig& config, std::int64_t beams);
 
 struct GxnModelImpl : torch::nn::Module {
   // Validates `config` (text.vocab_size must be set) and builds the model with random weights.
