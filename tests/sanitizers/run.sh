@@ -17,11 +17,16 @@ if [ "$kind" = thread ]; then
   [ -f "$archer" ] || { echo "run.sh: no $archer (Debian: libomp-14-dev)" >&2; exit 1; }
   export OMP_TOOL_LIBRARIES=$archer
 fi
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake "${compilers[@]}" -S "$source_dir" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGXN_SANITIZE="$kind" \
-        -DGXN_BUILD_MODEL=OFF -DGXN_BUILD_TOOLS=OFF -DGXN_BUILD_EXAMPLES=OFF -DGXN_BUILD_BENCH=OFF \
-        -DGXN_BUILD_TESTS=ON >/dev/null
-fi
+# ASan + UBSan is the fuzz build's configuration (every target instrumented) with the tests on, so
+# that tests/fuzz/run.sh can build its harnesses in this tree instead of compiling the engine again.
+if [ "$kind" = address,undefined ]; then sanitize=(-DGXN_BUILD_FUZZERS=ON); else sanitize=(-DGXN_SANITIZE="$kind"); fi
+# -O1 with line tables only, as ASan's and libFuzzer's documentation advise (reports keep file
+# and line). Configured on every run, so an older tree takes these settings too.
+flags="-O1 -gline-tables-only -DNDEBUG"
+cmake "${compilers[@]}" -S "$source_dir" -B "$build" "${sanitize[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DCMAKE_C_FLAGS_RELWITHDEBINFO="$flags" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$flags" \
+      -DGXN_BUILD_MODEL=OFF -DGXN_BUILD_TOOLS=OFF -DGXN_BUILD_EXAMPLES=OFF -DGXN_BUILD_BENCH=OFF \
+      -DGXN_BUILD_TESTS=ON >/dev/null
 cmake --build "$build" --target gxn_engine_tests gxn_capi_test gxn_capi_model_test -j "$(nproc)" >/dev/null
 
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
