@@ -34,16 +34,12 @@ def scene_cells(folder, images):
     return torch.where(shape, colour + 1, torch.zeros_like(colour))
 
 
-def encode(gxn, model, kind, lines, folder, work):
-    """gxn encode's (N, 2, D) rows for a list of captions or image paths (relative to folder)."""
-    listing = os.path.join(folder if kind == "images" else work, f"probe_{os.getpid()}_{kind}.txt")
+def encode(gxn, model, kind, lines, work):
+    """gxn encode's (N, 2, D) rows for a list of captions or of absolute image paths."""
+    listing, out = os.path.join(work, f"{kind}.txt"), os.path.join(work, f"{kind}.npy")
     with open(listing, "w") as f:
         f.write("\n".join(lines) + "\n")
-    out = os.path.join(work, f"{kind}.npy")
-    try:
-        subprocess.run([gxn, "encode", "--model", model, f"--{kind}", listing, "--out", out, "--quiet"], check=True)
-    finally:
-        os.remove(listing)
+    subprocess.run([gxn, "encode", "--model", model, f"--{kind}", listing, "--out", out, "--quiet"], check=True)
     return torch.tensor(np.load(out))
 
 
@@ -85,9 +81,9 @@ def main():
             cells = scene_cells(args.data, chosen)
             captions = [s["raw"].replace("\n", " ") for i in chosen for s in i["sentences"]]
             per_scene = torch.tensor([len(i["sentences"]) for i in chosen])
-            text = encode(args.gxn, args.model, "texts", captions, args.data, work)
-            image = encode(args.gxn, args.model, "images", [f"images/{i['filename']}" for i in chosen], args.data,
-                           work)
+            text = encode(args.gxn, args.model, "texts", captions, work)
+            paths = [os.path.abspath(os.path.join(args.data, "images", i["filename"])) for i in chosen]
+            image = encode(args.gxn, args.model, "images", paths, work)
             rows[split] = {"t_h": (text[:, 0], cells.repeat_interleave(per_scene, 0)),
                            "t_l": (text[:, 1], cells.repeat_interleave(per_scene, 0)),
                            "v_h": (image[:, 0], cells), "v_l": (image[:, 1], cells)}
