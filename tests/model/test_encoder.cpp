@@ -17,7 +17,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-constexpr std::int64_t kEmbed = 6;
+constexpr std::int64_t kEncoderEmbed = 6;
 
 gxn::Vocabulary vocabulary() {
   return gxn::Vocabulary::build({{"a", "red", "circle"}, {"a", "blue", "square"}, {"two", "shapes"}}, 1);
@@ -30,7 +30,7 @@ gxn::ModelConfig config(gxn::Backbone backbone) {
   c.text.vocab_size = vocabulary().size();
   c.text.word_dim = 8;
   c.text.hidden_dim = 10;
-  c.embed_dim = kEmbed;
+  c.embed_dim = kEncoderEmbed;
   c.lambda = 0.3;
   return c;
 }
@@ -76,14 +76,14 @@ TEST_CASE("Encoder gives the model's own embeddings for images, in the engine's 
   TempDir dir;
   const std::string path = saved_model(dir, gxn::Backbone::CnnSmall);
   const gxn::Encoder encoder(path);
-  REQUIRE(encoder.embed_dim() == kEmbed);
+  REQUIRE(encoder.embed_dim() == kEncoderEmbed);
   REQUIRE(encoder.lambda() == Approx(0.3));
   REQUIRE_FALSE(encoder.takes_features());
 
   const std::vector<gxn::Image> images = {pattern(64, 64, 1), pattern(80, 50, 2), pattern(33, 90, 3)};
   const gxn::Matrix rows = encoder.encode_images(images);
   REQUIRE(rows.rows() == 3);
-  REQUIRE(rows.cols() == 2 * kEmbed);
+  REQUIRE(rows.cols() == 2 * kEncoderEmbed);
 
   gxn::LoadedModel reference = gxn::load_model(path);
   torch::NoGradGuard no_grad;
@@ -91,7 +91,7 @@ TEST_CASE("Encoder gives the model's own embeddings for images, in the engine's 
   require_close(rows, rows_of(e), 0.0f);
   // Abstract first: the first D floats of row 1 are v_h.
   REQUIRE(rows(1, 0) == e.abstract[1][0].item<float>());
-  REQUIRE(rows(1, kEmbed) == e.grounded[1][0].item<float>());
+  REQUIRE(rows(1, kEncoderEmbed) == e.grounded[1][0].item<float>());
 
   // Files decode to the same pixels, so they encode to the same rows.
   std::vector<std::string> files;
@@ -108,7 +108,7 @@ TEST_CASE("Encoder gives the model's own embeddings for captions; unknown words 
   const gxn::Encoder encoder(path);
   const gxn::Matrix rows = encoder.encode_texts(kCaptions);
   REQUIRE(rows.rows() == 5);
-  REQUIRE(rows.cols() == 2 * kEmbed);
+  REQUIRE(rows.cols() == 2 * kEncoderEmbed);
 
   gxn::LoadedModel reference = gxn::load_model(path);
   std::vector<std::vector<std::int64_t>> ids;
@@ -172,9 +172,9 @@ TEST_CASE("Encoder scores with the model's lambda", "[model][encoder]") {
   for (std::int64_t i = 0; i < 2; ++i)
     for (std::int64_t j = 0; j < 5; ++j) {
       double h = 0, l = 0;  // double-precision reference of s* with λ = 0.3
-      for (std::int64_t k = 0; k < kEmbed; ++k) {
+      for (std::int64_t k = 0; k < kEncoderEmbed; ++k) {
         const double dh = std::max(0.0, double(images(i, k)) - texts(j, k));
-        const double dl = std::max(0.0, double(images(i, kEmbed + k)) - texts(j, kEmbed + k));
+        const double dl = std::max(0.0, double(images(i, kEncoderEmbed + k)) - texts(j, kEncoderEmbed + k));
         h += dh * dh, l += dl * dl;
       }
       REQUIRE(s(i, j) == Approx(-(0.3 * h + 0.7 * l)).margin(1e-6));
