@@ -43,6 +43,7 @@ Describes<C, TextEncoderConfig> describe(C& c, F& f) {
   f(field("word_dim", c.word_dim).range(1, kMaxDim));
   f(field("hidden_dim", c.hidden_dim).range(1, kMaxDim));
   f(field("word_vectors", c.word_vectors).initial_weights());
+  f(field("grounded_bidirectional", c.grounded_bidirectional));
 }
 
 template <typename C, typename F>
@@ -177,6 +178,8 @@ std::uint64_t model_fingerprint(const ModelConfig& c) {
      << (c.image.backbone == Backbone::Precomp ? to_string(c.image.region_pooling) : "-") << '|' << c.text.vocab_size
      << '|' << c.text.word_dim << '|' << c.text.hidden_dim << '|' << c.embed_dim << '|' << c.l2_normalize << '|'
      << c.non_negative << '|' << c.lambda;
+  // Appended only when on, so that the fingerprints of earlier models stay as they were.
+  if (c.text.grounded_bidirectional) os << "|grounded-bidirectional";
   return fnv1a64(os.str());
 }
 

@@ -14,7 +14,8 @@ TextEncoderImpl::TextEncoderImpl(const TextEncoderConfig& config) : config_(conf
   word_embedding = register_module("word_embedding", nn::Embedding(config_.vocab_size, config_.word_dim));
   nn::init::uniform_(word_embedding->weight, -0.1, 0.1);
   abstract_rnn = register_module("abstract_rnn", Gru(GruOptions{config_.word_dim, config_.hidden_dim, true}));
-  grounded_rnn = register_module("grounded_rnn", Gru(GruOptions{config_.word_dim, config_.hidden_dim, false}));
+  grounded_rnn = register_module("grounded_rnn",
+                                 Gru(GruOptions{config_.word_dim, config_.hidden_dim, config_.grounded_bidirectional}));
 }
 
 TextFeatures TextEncoderImpl::forward(const torch::Tensor& ids, const torch::Tensor& lengths) {
@@ -52,7 +53,7 @@ TextFeatures TextEncoderImpl::forward(const torch::Tensor& ids, const torch::Ten
   const auto words = word_embedding(ids);
   const auto h = abstract_rnn(words, len).final;
   const auto l_state = grounded_rnn(words, len).final;
-  return {(h[0] + h[1]) / 2, l_state[0]};
+  return {(h[0] + h[1]) / 2, config_.grounded_bidirectional ? (l_state[0] + l_state[1]) / 2 : l_state[0]};
 }
 
 }  // namespace gxn

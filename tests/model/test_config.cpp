@@ -15,7 +15,7 @@ gxn::ModelConfig custom_config() {
   c.image.region_pooling = gxn::RegionPooling::Max;
   c.image.fine_tune = true;
   c.image.backbone_file = "/models/backbone.pt";
-  c.text = {1234, 64, 96, "/vectors/glove.txt"};
+  c.text = {1234, 64, 96, "/vectors/glove.txt", true};
   c.embed_dim = 128;
   c.l2_normalize = false;
   c.non_negative = false;
@@ -43,6 +43,7 @@ TEST_CASE("A model config survives a JSON round trip field for field", "[model][
   REQUIRE(back.text.word_dim == 64);
   REQUIRE(back.text.hidden_dim == 96);
   REQUIRE(back.text.word_vectors == c.text.word_vectors);
+  REQUIRE(back.text.grounded_bidirectional);
   REQUIRE(back.embed_dim == 128);
   REQUIRE_FALSE(back.l2_normalize);
   REQUIRE_FALSE(back.non_negative);
@@ -60,6 +61,7 @@ TEST_CASE("Missing keys keep their defaults", "[model][config]") {
   REQUIRE(c.embed_dim == 1024);
   REQUIRE(c.text.word_dim == 300);
   REQUIRE(c.text.hidden_dim == 1024);
+  REQUIRE_FALSE(c.text.grounded_bidirectional);  // as every model file written before the field
   REQUIRE(c.lambda == 0.5);
 }
 
@@ -123,6 +125,7 @@ TEST_CASE("The fingerprint follows the architecture, not paths or training setti
   REQUIRE(changes([](gxn::ModelConfig& c) { c.text.vocab_size += 1; }));
   REQUIRE(changes([](gxn::ModelConfig& c) { c.text.word_dim += 1; }));
   REQUIRE(changes([](gxn::ModelConfig& c) { c.text.hidden_dim += 1; }));
+  REQUIRE(changes([](gxn::ModelConfig& c) { c.text.grounded_bidirectional = false; }));
   REQUIRE(changes([](gxn::ModelConfig& c) { c.embed_dim += 1; }));
   REQUIRE(changes([](gxn::ModelConfig& c) { c.l2_normalize = true; }));
   REQUIRE(changes([](gxn::ModelConfig& c) { c.non_negative = true; }));

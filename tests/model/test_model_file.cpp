@@ -59,9 +59,12 @@ void check_same_outputs(gxn::GxnModel& a, gxn::GxnModel& b, const torch::Tensor&
 }  // namespace
 
 TEST_CASE("A saved model loads back with its config, vocabulary and weights", "[model][model_file]") {
+  auto config = small_config();
+  config.text.grounded_bidirectional = GENERATE(false, true);
+  INFO("grounded_bidirectional " << config.text.grounded_bidirectional);
   TempDir dir;
   torch::manual_seed(12);
-  gxn::GxnModel model(small_config());
+  gxn::GxnModel model(config);
   gxn::save_model(dir.file("m.gxn"), model, kVocab);
   // Written atomically: only the file itself is left in the directory.
   CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);

@@ -8,9 +8,9 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-gxn::TextEncoder small_encoder() {
+gxn::TextEncoder small_encoder(bool grounded_bidirectional = false) {
   torch::manual_seed(5);
-  return gxn::TextEncoder(gxn::TextEncoderConfig{20, 6, 8, ""});
+  return gxn::TextEncoder(gxn::TextEncoderConfig{20, 6, 8, "", grounded_bidirectional});
 }
 
 std::string forward_error(gxn::TextEncoder& enc, const torch::Tensor& ids, const torch::Tensor& lengths) {
@@ -48,7 +48,9 @@ TEST_CASE("Padding never reaches the GRUs: features do not depend on it", "[mode
 }
 
 TEST_CASE("t_h averages the two directions' final states, t_l is the GRU's final state", "[model][text]") {
-  auto enc = small_encoder();
+  const bool grounded_bidirectional = GENERATE(false, true);
+  INFO("grounded_bidirectional " << grounded_bidirectional);
+  auto enc = small_encoder(grounded_bidirectional);
   auto ids = torch::tensor({{3, 4, 5, 6}}, torch::kInt64);
   auto f = enc(ids, torch::tensor({4}, torch::kInt64));
   // LibTorch's GRUs with the same weights, run directly on the unpadded sequence.
@@ -64,7 +66,8 @@ TEST_CASE("t_h averages the two directions' final states, t_l is the GRU's final
   auto h = std::get<1>(libtorch_gru(enc->abstract_rnn)(words));
   auto l = std::get<1>(libtorch_gru(enc->grounded_rnn)(words));
   CHECK(close(f.abstract, (h[0] + h[1]) / 2));
-  CHECK(close(f.grounded, l[0]));
+  REQUIRE(l.size(0) == (grounded_bidirectional ? 2 : 1));
+  CHECK(close(f.grounded, grounded_bidirectional ? (l[0] + l[1]) / 2 : l[0]));
 }
 
 TEST_CASE("Bad captions are refused with the row at fault", "[model][text]") {

@@ -60,6 +60,10 @@ struct TextEncoderConfig {
   std::int64_t hidden_dim = 1024;
   // Optional word2vec / GloVe text file that initialises W_e (GxnModelImpl::load_pretrained).
   std::string word_vectors;
+  // RNN_Enc^l reads each caption both ways (t_l: the mean of the two final states), as RNN_Enc^h
+  // does: a colour word then reaches t_l without passing the words after it. Off: one way, as in
+  // the paper and in every model file written before this field.
+  bool grounded_bidirectional = false;
 };
 
 // RNN_Dec, the image→text path: a GRU decoder conditioned on v_l (caption_decoder.hpp). A

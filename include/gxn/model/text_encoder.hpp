@@ -1,6 +1,7 @@
 #pragma once
 // The caption encoders: word embeddings W_e shared by RNN_Enc^h (a bidirectional GRU -> t_h
-// features) and RNN_Enc^l (a GRU -> t_l features). The GRUs (gru.hpp) read each caption up to
+// features) and RNN_Enc^l (a GRU, bidirectional where TextEncoderConfig::grounded_bidirectional
+// says so -> t_l features). The GRUs (gru.hpp) read each caption up to
 // its length, so they never run over padding.
 #include <torch/torch.h>
 
@@ -12,7 +13,7 @@ namespace gxn {
 // Per-caption features before the projections into the common space: (B, hidden_dim) each.
 struct TextFeatures {
   torch::Tensor abstract;  // RNN_Enc^h: mean of the forward and backward GRUs' final states
-  torch::Tensor grounded;  // RNN_Enc^l: the GRU's final state
+  torch::Tensor grounded;  // RNN_Enc^l: the GRU's final state (bidirectional: the two states' mean)
 };
 
 struct TextEncoderImpl : torch::nn::Module {
@@ -27,7 +28,7 @@ struct TextEncoderImpl : torch::nn::Module {
 
   torch::nn::Embedding word_embedding{nullptr};  // W_e: (vocab_size, word_dim)
   Gru abstract_rnn{nullptr};                     // RNN_Enc^h, bidirectional
-  Gru grounded_rnn{nullptr};                     // RNN_Enc^l
+  Gru grounded_rnn{nullptr};                     // RNN_Enc^l, one way unless grounded_bidirectional
 
  private:
   TextEncoderConfig config_;
