@@ -1,8 +1,8 @@
 #pragma once
 // The caption encoders: word embeddings W_e shared by RNN_Enc^h (a bidirectional GRU -> t_h
 // features) and RNN_Enc^l (a GRU, bidirectional where TextEncoderConfig::grounded_bidirectional
-// says so -> t_l features). The GRUs (gru.hpp) read each caption up to
-// its length, so they never run over padding.
+// says so -> t_l features). The GRUs (gru.hpp) read each caption up to its length, so they never
+// run over padding.
 #include <torch/torch.h>
 
 #include "gxn/model/config.hpp"
