@@ -49,11 +49,10 @@ TextFeatures TextEncoderImpl::forward(const torch::Tensor& ids, const torch::Ten
                       std::to_string(config_.vocab_size - 1) + ")");
     }
   }
-  // The GRUs read each caption up to its length: (directions, B, hidden_dim) final states.
+  // The GRUs read each caption up to its length: (directions, B, hidden_dim) final states, averaged
+  // over the directions (one direction: the state itself).
   const auto words = word_embedding(ids);
-  const auto h = abstract_rnn(words, len).final;
-  const auto l_state = grounded_rnn(words, len).final;
-  return {(h[0] + h[1]) / 2, config_.grounded_bidirectional ? (l_state[0] + l_state[1]) / 2 : l_state[0]};
+  return {abstract_rnn(words, len).final.mean(0), grounded_rnn(words, len).final.mean(0)};
 }
 
 }  // namespace gxn

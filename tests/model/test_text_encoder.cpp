@@ -31,7 +31,9 @@ TEST_CASE("Text features have one row per caption", "[model][text]") {
 }
 
 TEST_CASE("Padding never reaches the GRUs: features do not depend on it", "[model][text]") {
-  auto enc = small_encoder();
+  const bool grounded_bidirectional = GENERATE(false, true);
+  INFO("grounded_bidirectional " << grounded_bidirectional);
+  auto enc = small_encoder(grounded_bidirectional);
   // The same caption (3, 4, 5) alone, with one pad, with five pads (of other values than 0
   // too: packing must not read them), and among longer captions in an unsorted batch.
   auto alone = enc(torch::tensor({{3, 4, 5}}, torch::kInt64), torch::tensor({3}, torch::kInt64));
@@ -47,7 +49,7 @@ TEST_CASE("Padding never reaches the GRUs: features do not depend on it", "[mode
   CHECK(close(alone.grounded[0], batch.grounded[1]));
 }
 
-TEST_CASE("t_h averages the two directions' final states, t_l is the GRU's final state", "[model][text]") {
+TEST_CASE("t_h averages the two directions' final states, t_l the grounded GRU's (one or two)", "[model][text]") {
   const bool grounded_bidirectional = GENERATE(false, true);
   INFO("grounded_bidirectional " << grounded_bidirectional);
   auto enc = small_encoder(grounded_bidirectional);
