@@ -23,12 +23,14 @@ json to_json_value(const StepLosses& l) {
           {"ranking", l.ranking},
           {"caption", l.caption},
           {"generator", l.generator},
-          {"discriminator", l.discriminator}};
+          {"discriminator", l.discriminator},
+          {"batch_r1", l.batch_r1}};
 }
 
 StepLosses step_losses_from(const json& j) {
-  return {j.at("total").get<double>(), j.at("ranking").get<double>(), j.at("caption").get<double>(),
-          j.at("generator").get<double>(), j.at("discriminator").get<double>()};
+  // Checkpoints written before batch_r1 was measured hold no sum of it.
+  return {j.at("total").get<double>(),     j.at("ranking").get<double>(),       j.at("caption").get<double>(),
+          j.at("generator").get<double>(), j.at("discriminator").get<double>(), j.value("batch_r1", 0.0)};
 }
 
 // The key an optimizer's state map gives `param`: LibTorch 1.x keys it by the TensorImpl's
@@ -128,7 +130,9 @@ void Checkpoint::write(const std::string& path, const TrainConfig& config, GxnMo
                      {"epoch_seconds", state.epoch_seconds},
                      {"learning_rate", state.learning_rate},
                      {"best_score", state.best_score},
-                     {"best_epoch", state.best_epoch}};
+                     {"best_epoch", state.best_epoch},
+                     {"batch_r1_average", state.batch_r1_average},
+                     {"max_violation_step", state.max_violation_step}};
   if (state.best_epoch > 0) state_json["best"] = json::parse(to_json(state.best));
   const std::string state_text = state_json.dump(2);
   const std::string random_state = cpu_random_state();
@@ -168,6 +172,9 @@ TrainingState Checkpoint::state() const {
     // Checkpoints written before best.gxn could be chosen by CIDEr-D call the score best_rsum.
     s.best_score = j.at(j.contains("best_score") ? "best_score" : "best_rsum").get<double>();
     s.best_epoch = j.at("best_epoch").get<std::int64_t>();
+    // Checkpoints written before max violation could wait for the batch's recall hold neither.
+    s.batch_r1_average = j.value("batch_r1_average", 0.0);
+    s.max_violation_step = j.value("max_violation_step", std::int64_t{-1});
     if (s.best_epoch > 0) s.best = retrieval_metrics_from_json(j.at("best").dump(), path_ + " (state)");
   } catch (const json::exception& e) {
     throw Error(ErrorCode::Format, path_ + ": damaged: the 'state' section is not what gxn writes (" + e.what() + ")");

@@ -1,5 +1,8 @@
 #include "gxn/model/ranking_loss.hpp"
 
+#include <limits>
+#include <string>
+
 #include "gxn/error.hpp"
 
 namespace gxn {
@@ -8,25 +11,40 @@ RankingLossOptions ranking_loss_options(const ModelConfig& config) {
   return RankingLossOptions().lambda(config.lambda).margin(config.margin).max_violation(config.max_violation);
 }
 
-torch::Tensor RankingLossImpl::forward(const Embeddings& texts, const Embeddings& images,
-                                       const torch::Tensor& image_ids) {
+namespace {
+
+// (B, B) scores [caption i][image j] and which pairs show the same image.
+struct BatchScores {
+  torch::Tensor scores, same_image;
+};
+
+BatchScores batch_scores(const char* what, const Embeddings& texts, const Embeddings& images,
+                         const torch::Tensor& image_ids, double lambda) {
   const std::int64_t batch = texts.abstract.size(0);
   for (const auto* t : {&texts.abstract, &texts.grounded, &images.abstract, &images.grounded})
     if (t->dim() != 2 || t->size(0) != batch)
       throw Error(ErrorCode::Shape,
-                  "ranking loss: texts and images must be (B, E) with the same B = " + std::to_string(batch));
-  if (batch == 0) return torch::zeros({}, texts.abstract.options());
-  const auto scores = blended_similarity(texts, images, options.lambda());  // [caption i][image j]
-  const auto positives = scores.diagonal();
-  torch::Tensor same_image;
+                  std::string(what) + ": texts and images must be (B, E) with the same B = " + std::to_string(batch));
+  BatchScores b;
+  b.scores = blended_similarity(texts, images, lambda);
   if (image_ids.defined()) {
     if (image_ids.dim() != 1 || image_ids.size(0) != batch || image_ids.is_floating_point())
-      throw Error(ErrorCode::Shape, "ranking loss: image_ids must hold " + std::to_string(batch) + " integers");
-    const auto ids = image_ids.to(scores.device());
-    same_image = ids.unsqueeze(1).eq(ids.unsqueeze(0));
+      throw Error(ErrorCode::Shape, std::string(what) + ": image_ids must hold " + std::to_string(batch) + " integers");
+    const auto ids = image_ids.to(b.scores.device());
+    b.same_image = ids.unsqueeze(1).eq(ids.unsqueeze(0));
   } else {
-    same_image = torch::eye(batch, scores.options().dtype(torch::kBool));
+    b.same_image = torch::eye(batch, b.scores.options().dtype(torch::kBool));
   }
+  return b;
+}
+
+}  // namespace
+
+torch::Tensor RankingLossImpl::forward(const Embeddings& texts, const Embeddings& images,
+                                       const torch::Tensor& image_ids) {
+  const auto [scores, same_image] = batch_scores("ranking loss", texts, images, image_ids, options.lambda());
+  if (scores.size(0) == 0) return torch::zeros({}, texts.abstract.options());
+  const auto positives = scores.diagonal();
   const double margin = options.margin();
   auto cost_images = (margin - positives.unsqueeze(1) + scores).clamp_min(0).masked_fill(same_image, 0);
   auto cost_captions = (margin - positives.unsqueeze(0) + scores).clamp_min(0).masked_fill(same_image, 0);
@@ -35,6 +53,20 @@ torch::Tensor RankingLossImpl::forward(const Embeddings& texts, const Embeddings
     cost_captions = std::get<0>(cost_captions.max(0));
   }
   return cost_images.sum() + cost_captions.sum();
+}
+
+double batch_recall_at_1(const Embeddings& texts, const Embeddings& images, const torch::Tensor& image_ids,
+                         double lambda) {
+  torch::NoGradGuard no_grad;
+  const auto [scores, same_image] = batch_scores("batch recall", texts, images, image_ids, lambda);
+  if (scores.size(0) == 0) return 0;
+  const auto negatives = scores.masked_fill(same_image, -std::numeric_limits<float>::infinity());
+  const auto positives = scores.diagonal();
+  // A batch of one image has no negative: its pairs rank first.
+  const auto caption_hits = positives.gt(std::get<0>(negatives.max(1)));
+  const auto image_hits = positives.gt(std::get<0>(negatives.max(0)));
+  return 0.5 *
+         (caption_hits.to(torch::kDouble).mean().item<double>() + image_hits.to(torch::kDouble).mean().item<double>());
 }
 
 }  // namespace gxn

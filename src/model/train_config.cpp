@@ -51,6 +51,7 @@ Describes<C, TrainConfig> describe(C& c, F& f) {
   f(field("grad_clip", c.grad_clip).range(0, 1e6));
   f(field("seed", c.seed));
   f(field("max_violation_warmup_epochs", c.max_violation_warmup_epochs).range(0, kMaxEpochs));
+  f(field("max_violation_batch_r1", c.max_violation_batch_r1).range(0, 1));
   f(field("caption_weight", c.caption_weight).range(0, 1e6));
   f(field("imagine_weight", c.imagine_weight).range(0, 1e6));
   f(field("xe_epochs", c.xe_epochs).range(0, kMaxEpochs));

@@ -8,7 +8,7 @@ namespace {
 
 constexpr char kLogHeader[] =
     "epoch,lr,train_loss,i2t_r1,i2t_r5,i2t_r10,t2i_r1,t2i_r5,t2i_r10,rsum,seconds,best,"
-    "ranking_loss,caption_loss,generator_loss,discriminator_loss,val_cider\n";
+    "ranking_loss,caption_loss,generator_loss,discriminator_loss,val_cider,batch_r1\n";
 
 }  // namespace
 
@@ -18,11 +18,13 @@ void StepLosses::add_step(const StepLosses& step, double batch_size) {
   caption += step.caption;
   generator += step.generator;
   discriminator += step.discriminator;
+  batch_r1 += step.batch_r1;
 }
 
 StepLosses StepLosses::mean_over(double batches) const {
   StepLosses mean = *this;
-  for (double* v : {&mean.total, &mean.ranking, &mean.caption, &mean.generator, &mean.discriminator}) *v /= batches;
+  for (double* v : {&mean.total, &mean.ranking, &mean.caption, &mean.generator, &mean.discriminator, &mean.batch_r1})
+    *v /= batches;
   return mean;
 }
 
@@ -39,10 +41,11 @@ TrainLog::TrainLog(const std::string& rows) {
 
 void TrainLog::add(const EpochReport& r) {
   char buf[768];
-  std::snprintf(buf, sizeof buf, "%lld,%.9g,%.9g,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%d,%.9g,%.9g,%.9g,%.9g,%.4f\n",
-                static_cast<long long>(r.epoch), r.learning_rate, r.train_loss, r.val.i2t.r1, r.val.i2t.r5,
-                r.val.i2t.r10, r.val.t2i.r1, r.val.t2i.r5, r.val.t2i.r10, r.val.rsum, r.seconds, r.best ? 1 : 0,
-                r.losses.ranking, r.losses.caption, r.losses.generator, r.losses.discriminator, r.val_cider);
+  std::snprintf(
+      buf, sizeof buf, "%lld,%.9g,%.9g,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%d,%.9g,%.9g,%.9g,%.9g,%.4f,%.4f\n",
+      static_cast<long long>(r.epoch), r.learning_rate, r.train_loss, r.val.i2t.r1, r.val.i2t.r5, r.val.i2t.r10,
+      r.val.t2i.r1, r.val.t2i.r5, r.val.t2i.r10, r.val.rsum, r.seconds, r.best ? 1 : 0, r.losses.ranking,
+      r.losses.caption, r.losses.generator, r.losses.discriminator, r.val_cider, r.losses.batch_r1);
   rows_.push_back(buf);
 }
 

@@ -156,6 +156,14 @@ void Trainer::diverged(const std::string& what, double value) const {
   throw Error(ErrorCode::NonFinite, os.str());
 }
 
+bool Trainer::use_max_violation() {
+  if (!config_.model.max_violation || state_.epoch < config_.max_violation_warmup_epochs) return false;
+  if (config_.max_violation_batch_r1 <= 0 || state_.max_violation_step >= 0) return true;
+  if (state_.batch_r1_average < config_.max_violation_batch_r1) return false;
+  state_.max_violation_step = state_.step;  // from here on, whatever the average does
+  return true;
+}
+
 double Trainer::train_step(const CaptionBatch& batch) {
   if (!model_->is_training()) model_->train();
   const TrainingPaths& paths = config_.model.paths;
@@ -203,12 +211,13 @@ double Trainer::train_step(const CaptionBatch& batch) {
   torch::Tensor ranking;
   std::vector<torch::Tensor> leaves;  // t_h, t_l, v_h, v_l copies
   if (paths.embedding) {
-    ranking_loss_->options.max_violation(config_.model.max_violation &&
-                                         state_.epoch >= config_.max_violation_warmup_epochs);
+    ranking_loss_->options.max_violation(use_max_violation());
     for (const auto& e : {texts.abstract, texts.grounded, images.abstract, images.grounded})
       leaves.push_back(e.detach().requires_grad_(true));
-    ranking = ranking_loss_(Embeddings{leaves[0], leaves[1]}, Embeddings{leaves[2], leaves[3]}, batch.image_ids);
+    const Embeddings text_leaves{leaves[0], leaves[1]}, image_leaves{leaves[2], leaves[3]};
+    ranking = ranking_loss_(text_leaves, image_leaves, batch.image_ids);
     losses.ranking = ranking.item<double>() / batch_size;
+    losses.batch_r1 = batch_recall_at_1(text_leaves, image_leaves, batch.image_ids, config_.model.lambda);
   }
   if (paths.i2t) losses.caption = caption.item<double>();
   if (paths.t2i) losses.generator = generator.loss.item<double>();
@@ -262,6 +271,9 @@ double Trainer::train_step(const CaptionBatch& batch) {
     optimizers_->discriminator->step();
   }
   optimizers_->shared->step();
+  if (paths.embedding)
+    state_.batch_r1_average =
+        state_.step == 0 ? losses.batch_r1 : 0.9 * state_.batch_r1_average + 0.1 * losses.batch_r1;
   ++state_.step;
   last_step_ = losses;
   return losses.total;

@@ -59,6 +59,29 @@ double reference_loss(const gxn::Embeddings& texts, const gxn::Embeddings& image
   return total;
 }
 
+// batch_recall_at_1 in double precision: a query hits when its own pair scores strictly above
+// every pair with another image.
+double reference_batch_r1(const gxn::Embeddings& texts, const gxn::Embeddings& images, const std::vector<int>& ids,
+                          double lambda) {
+  const Mat th = to_mat(texts.abstract), tl = to_mat(texts.grounded);
+  const Mat vh = to_mat(images.abstract), vl = to_mat(images.grounded);
+  const std::size_t n = th.size();
+  auto s = [&](std::size_t t, std::size_t v) {
+    return lambda * order_score(th[t], vh[v]) + (1 - lambda) * order_score(tl[t], vl[v]);
+  };
+  double caption_hits = 0, image_hits = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    bool caption_hit = true, image_hit = true;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (ids[i] == ids[j]) continue;
+      caption_hit = caption_hit && s(i, i) > s(i, j);  // caption i: its image against image j
+      image_hit = image_hit && s(i, i) > s(j, i);      // image i: its caption against caption j
+    }
+    caption_hits += caption_hit, image_hits += image_hit;
+  }
+  return 0.5 * (caption_hits + image_hits) / static_cast<double>(n);
+}
+
 gxn::Embeddings random_embeddings(std::int64_t n, std::int64_t dim) {
   return {torch::rand({n, dim}), torch::rand({n, dim})};
 }
@@ -171,4 +194,29 @@ TEST_CASE("A model config gives the loss its lambda, margin and max violation", 
   CHECK(o.lambda() == 0.7);
   CHECK(o.margin() == 0.05);
   CHECK(o.max_violation());
+}
+
+TEST_CASE("Batch recall@1 counts the queries whose own pair outscores every negative", "[model][loss]") {
+  torch::manual_seed(5);
+  const std::vector<int> ids{4, 1, 4, 2, 3, 5, 1, 6};
+  const auto id_tensor = torch::tensor({4, 1, 4, 2, 3, 5, 1, 6}, torch::kInt64);
+  // Random embeddings hit some queries, not all; images near their captions hit more.
+  auto texts = random_embeddings(8, 6), images = random_embeddings(8, 6);
+  for (const double lambda : {0.0, 0.3, 1.0}) {
+    const double got = gxn::batch_recall_at_1(texts, images, id_tensor, lambda);
+    CHECK(got == Approx(reference_batch_r1(texts, images, ids, lambda)).margin(1e-12));
+  }
+  const gxn::Embeddings near{texts.abstract - 0.05 * images.abstract, texts.grounded - 0.05 * images.grounded};
+  const double near_r1 = gxn::batch_recall_at_1(near, texts, id_tensor, 0.5);
+  CHECK(near_r1 == Approx(reference_batch_r1(near, texts, ids, 0.5)).margin(1e-12));
+  CHECK(near_r1 > gxn::batch_recall_at_1(texts, images, id_tensor, 0.5));
+
+  // Every pair separated (the margin test's one-hot batch): 1. Every embedding the same: 0.
+  const auto eye = torch::eye(4);
+  CHECK(gxn::batch_recall_at_1({eye, eye}, {0.5 * eye, 0.5 * eye}, {}, 0.5) == 1.0);
+  const auto same = torch::full({4, 3}, 0.5);
+  CHECK(gxn::batch_recall_at_1({same, same}, {same, same}, {}, 0.5) == 0.0);
+  // One image for the whole batch leaves no negative: every query hits.
+  CHECK(gxn::batch_recall_at_1({same, same}, {same, same}, torch::zeros({4}, torch::kInt64), 0.5) == 1.0);
+  CHECK_THROWS_AS(gxn::batch_recall_at_1({eye, eye}, {eye, eye}, torch::arange(3), 0.5), gxn::Error);
 }

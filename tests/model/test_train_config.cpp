@@ -54,6 +54,8 @@ TEST_CASE("A training config survives a JSON round trip", "[model][train_config]
   c.fake_weight = 0.4;
   c.wrong_weight = 0.6;
   c.discriminator_learning_rate = 1e-3;
+  c.max_violation_warmup_epochs = 2;
+  c.max_violation_batch_r1 = 0.4;
   const auto back = gxn::train_config_from_json(gxn::to_json(c), "test");
   REQUIRE(gxn::to_json(back) == gxn::to_json(c));
   REQUIRE(back.seed == c.seed);
@@ -68,6 +70,7 @@ TEST_CASE("A training config survives a JSON round trip", "[model][train_config]
   REQUIRE(back.model.generator.noise_dim == 20);
   REQUIRE(back.reward == gxn::CaptionRewardKind::Bleu4);
   REQUIRE(back.rl_weight == 0.7);
+  REQUIRE(back.max_violation_batch_r1 == 0.4);
   const auto defaults = gxn::train_config_from_json("{}", "t");
   REQUIRE_FALSE(defaults.data_kind);
   REQUIRE(defaults.batch_size == 128);
@@ -148,6 +151,8 @@ TEST_CASE("A training config with an unknown key or an out-of-range value names 
   REQUIRE_THAT(config_error(R"({"learning_rate": 0})"), Contains("learning_rate") && Contains("above 0"));
   REQUIRE_THAT(config_error(R"({"learning_rate": -1e-3})"), Contains("learning_rate"));
   REQUIRE_THAT(config_error(R"({"lr_decay": 1.5})"), Contains("lr_decay"));
+  REQUIRE_THAT(config_error(R"({"max_violation_batch_r1": 1.5})"),
+               Contains("max_violation_batch_r1") && Contains("0..1"));
   REQUIRE_THAT(config_error(R"({"grad_clip": -1})"), Contains("grad_clip"));
   REQUIRE_THAT(config_error(R"({"threads": -2})"), Contains("threads"));
   REQUIRE_THAT(config_error(R"({"threads": 5000000000})"), Contains("threads") && Contains("out of range"));

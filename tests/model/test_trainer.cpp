@@ -80,7 +80,7 @@ TEST_CASE("The embedding path overfits a tiny dataset: loss falls, R@1 on the tr
   REQUIRE(rows.size() == 26);
   REQUIRE(rows[0] ==
           "epoch,lr,train_loss,i2t_r1,i2t_r5,i2t_r10,t2i_r1,t2i_r5,t2i_r10,rsum,seconds,best,ranking_loss,caption_loss,"
-          "generator_loss,discriminator_loss,val_cider");
+          "generator_loss,discriminator_loss,val_cider,batch_r1");
   REQUIRE(rows[1].rfind("1,0.005,", 0) == 0);
   // best.gxn is the best epoch's model: a model file that loads, with the run's vocabulary.
   const auto loaded = gxn::load_model(gxn::best_model_path(run.path.string()));
@@ -221,6 +221,81 @@ TEST_CASE("Diverging in the first epoch: the error says no checkpoint exists yet
   REQUIRE_THAT(error_of([&] { trainer.train(); }),
                Contains("epoch 1, step 1 (batch 1 of 5)") && Contains("No checkpoint was written yet"));
   REQUIRE_FALSE(fs::exists(gxn::checkpoint_path(run.path.string())));
+}
+
+TEST_CASE("Max violation waits until the batch is separated, and a resumed run keeps the gate", "[model][trainer]") {
+  TempDir data, straight, summed;
+  toy::write_dataset(data.path.string());
+  auto config = toy::config(data.path.string(), straight.path.string());
+  config.run.epochs = 6;
+  config.learning_rate = 5e-3;
+  config.model.max_violation = true;
+  config.max_violation_warmup_epochs = 1;
+  config.max_violation_batch_r1 = 0.2;
+  gxn::Trainer a(config);
+  std::vector<double> batch_r1;
+  gxn::TrainHooks hooks;
+  hooks.on_step = [&](std::int64_t, double) {
+    batch_r1.push_back(a.last_step().batch_r1);
+    return true;
+  };
+  a.train(hooks);
+  const auto steps_per_epoch = static_cast<std::size_t>(a.steps_done() / 6);
+
+  // The gate, replayed from the steps' batch recall: the first step after the warm-up epoch at
+  // which the moving average of the steps before it has reached 0.5.
+  double average = 0;
+  std::int64_t expected = -1;
+  for (std::size_t s = 0; s < batch_r1.size(); ++s) {
+    if (expected < 0 && s >= steps_per_epoch && average >= 0.2) expected = static_cast<std::int64_t>(s);
+    average = s == 0 ? batch_r1[s] : 0.9 * average + 0.1 * batch_r1[s];
+  }
+  std::ostringstream series;
+  for (const double r : batch_r1) series << r << " ";
+  INFO("batch R@1 by step: " << series.str());
+  REQUIRE(batch_r1.front() < 0.2);
+  REQUIRE(expected > static_cast<std::int64_t>(steps_per_epoch));  // it held past the warm-up
+  REQUIRE(a.max_violation_step() == expected);
+
+  // A threshold the batches never reach trains as the sum over negatives would, bit for bit.
+  {
+    auto never = config;
+    never.max_violation_batch_r1 = 1.0;
+    never.run.epochs = 2;
+    never.run.out_dir = summed.path.string();
+    gxn::Trainer gated(never);
+    gated.train();
+    REQUIRE(gated.max_violation_step() == -1);
+    TempDir plain_run;
+    never.model.max_violation = false;
+    never.run.out_dir = plain_run.path.string();
+    gxn::Trainer plain(never);
+    plain.train();
+    require_same_parameters(gated.model(), plain.model());
+  }
+
+  // Killed just before the gate opens (the average restored decides it) and just after (the
+  // step it opened at is restored): the resumed runs end as the straight one.
+  for (const std::int64_t kill_at : {expected, expected + 3}) {
+    TempDir killed;
+    auto resumed = config;
+    resumed.run.out_dir = killed.path.string();
+    resumed.run.checkpoint_steps = 1;
+    {
+      gxn::Trainer b(resumed);
+      gxn::TrainHooks stop;
+      stop.on_step = [&](std::int64_t step, double) { return step < kill_at; };
+      b.train(stop);
+    }
+    gxn::Trainer c(resumed, gxn::Trainer::Start::Resume);
+    INFO("killed at step " << kill_at << ", resumed after step " << c.steps_done());
+    REQUIRE(c.max_violation_step() == (c.steps_done() > expected ? expected : -1));
+    c.train();
+    REQUIRE(c.max_violation_step() == expected);
+    require_same_parameters(a.model(), c.model());
+    REQUIRE(rows_without_time(gxn::train_log_path(straight.path.string())) ==
+            rows_without_time(gxn::train_log_path(killed.path.string())));
+  }
 }
 
 TEST_CASE("A checkpoint written before best_score reads its best_rsum as the score", "[model][trainer]") {

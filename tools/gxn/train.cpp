@@ -99,14 +99,21 @@ void run_train(const TrainArgs& args) {
     std::fflush(stdout);
   }
   TrainHooks hooks;
+  bool gate_told = trainer.max_violation_step() >= 0;  // a resumed run has told it already
   hooks.on_epoch = [&](const EpochReport& r) {
     if (!c.run.quiet) {
       std::printf("epoch %lld/%lld  loss %.4f  lr %.3g  val R@1 i2t %.2f t2i %.2f  rsum %.2f",
                   static_cast<long long>(r.epoch), static_cast<long long>(c.run.epochs), r.train_loss, r.learning_rate,
                   r.val.i2t.r1, r.val.t2i.r1, r.val.rsum);
+      if (c.model.paths.embedding) std::printf("  batch R@1 %.2f", r.losses.batch_r1);
       if (c.model.paths.i2t) std::printf("  caption loss %.3f  val CIDEr-D %.3f", r.losses.caption, r.val_cider);
       if (c.model.paths.t2i) std::printf("  G %.3f  D %.3f", r.losses.generator, r.losses.discriminator);
       std::printf("  %.1fs%s\n", r.seconds, r.best ? "  (best)" : "");
+      if (!gate_told && trainer.max_violation_step() >= 0) {
+        gate_told = true;
+        std::printf("  the ranking loss takes the hardest negative alone from step %lld (batch R@1 reached %.2f)\n",
+                    static_cast<long long>(trainer.max_violation_step() + 1), c.max_violation_batch_r1);
+      }
       std::fflush(stdout);
     }
     return true;

@@ -36,6 +36,10 @@ struct TrainingState {
   double best_score = -1;       // what chose best.gxn (selection_score in train_log.hpp)
   std::int64_t best_epoch = 0;  // 0: none yet
   RetrievalMetrics best;        // validation metrics of best.gxn
+  // Moving average of the steps' batch_recall_at_1 (each step weighs 0.1), and the step from
+  // which the hardest negative is used when max_violation_batch_r1 gates it (-1: not yet).
+  double batch_r1_average = 0;
+  std::int64_t max_violation_step = -1;
 
   // "after epoch 3", or "epoch 4 after batch 17": where a checkpoint of this state was taken.
   std::string position() const;

@@ -33,4 +33,12 @@ struct RankingLossImpl : torch::nn::Module {
 };
 TORCH_MODULE(RankingLoss);
 
+// How well s* (with this lambda) separates the batch: the share of captions whose own image
+// scores highest among the batch's images, and of images whose own caption scores highest
+// among the batch's captions, averaged (in [0, 1]). A tie with a negative counts as a miss, so
+// a batch whose embeddings all coincide scores 0. Pairs sharing an image are not negatives, as
+// in the loss. No gradient.
+double batch_recall_at_1(const Embeddings& texts, const Embeddings& images, const torch::Tensor& image_ids,
+                         double lambda);
+
 }  // namespace gxn

@@ -2,10 +2,11 @@
 // What training reports: each step's losses, each epoch's figures, and the run's log.csv that
 // keeps one row per finished epoch:
 //   epoch,lr,train_loss,i2t_r1,i2t_r5,i2t_r10,t2i_r1,t2i_r5,t2i_r10,rsum,seconds,best,
-//   ranking_loss,caption_loss,generator_loss,discriminator_loss,val_cider
+//   ranking_loss,caption_loss,generator_loss,discriminator_loss,val_cider,batch_r1
 // train_loss is the mean over the epoch's batches of the total loss / batch size, the *_loss
 // columns the means of each path's loss (0 for a path not trained); val_cider is CIDEr-D of
-// greedy captions of the validation images (i2t only); seconds covers training and validation.
+// greedy captions of the validation images (i2t only); batch_r1 the mean over the epoch's
+// batches of batch_recall_at_1 (embedding path only); seconds covers training and validation.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ struct StepLosses {
   double caption = 0;        // L_xe, or (1 - gamma) L_xe + gamma L_rl
   double generator = 0;      // G's loss (with beta_s KL)
   double discriminator = 0;  // D's loss (D's own optimiser)
+  double batch_r1 = 0;       // batch_recall_at_1 of the step's embeddings before the update (not a loss)
 
   // Adds a step of `batch_size` captions to a running sum (the total as total / batch_size).
   void add_step(const StepLosses& step, double batch_size);

@@ -102,6 +102,9 @@ class Trainer {
   std::int64_t steps_done() const { return state_.step; }
   double learning_rate() const { return state_.learning_rate; }
   double best_score() const { return state_.best_score; }  // see selection_score
+  // The first step (0-based) whose L_R+ took the hardest negative alone once
+  // max_violation_batch_r1 gated it; -1 before that, or when the gate is off.
+  std::int64_t max_violation_step() const { return state_.max_violation_step; }
 
  private:
   void start_fresh();
@@ -112,6 +115,9 @@ class Trainer {
   // One epoch's batches from where the state stands; false when a hook stopped the run.
   bool run_batches(const TrainHooks& hooks, double seconds_before);
   EpochReport finish_epoch(double seconds);
+  // Whether this step's L_R+ takes the hardest negative only (model.max_violation after the
+  // warm-up, gated by max_violation_batch_r1); the first such step is kept in the state.
+  bool use_max_violation();
   [[noreturn]] void diverged(const std::string& what, double value) const;
 
   TrainConfig config_;
