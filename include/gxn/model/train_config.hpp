@@ -77,8 +77,9 @@ struct TrainConfig {
   std::int64_t max_violation_warmup_epochs = 0;
   // ... and after them, until the batch is separated: the hardest negative starts once a moving
   // average of batch_recall_at_1 (ranking_loss.hpp; each step weighs 0.1) has reached this. A
-  // fixed warm-up can end while every pair still scores alike, and then the hardest negative
-  // holds the embeddings collapsed for epochs. 0 = at the warm-up's end.
+  // fixed warm-up can end before the batch is separated, and then L_R+ can sit at 2 x margin
+  // (the hardest negative as high as the positive) for the rest of the run. 0 = at the
+  // warm-up's end.
   double max_violation_batch_r1 = 0;
 
   // The generative paths' losses (each per caption and summed over the batch, as L_R+ is).
