@@ -200,7 +200,7 @@ TEST_CASE("Batch recall@1 counts the queries whose own pair outscores every nega
   torch::manual_seed(5);
   const std::vector<int> ids{4, 1, 4, 2, 3, 5, 1, 6};
   const auto id_tensor = torch::tensor({4, 1, 4, 2, 3, 5, 1, 6}, torch::kInt64);
-  // Random embeddings hit some queries, not all; images near their captions hit more.
+  // Random embeddings, against the loop; then images placed near their captions hit more.
   auto texts = random_embeddings(8, 6), images = random_embeddings(8, 6);
   for (const double lambda : {0.0, 0.3, 1.0}) {
     const double got = gxn::batch_recall_at_1(texts, images, id_tensor, lambda);

@@ -243,7 +243,7 @@ TEST_CASE("Max violation waits until the batch is separated, and a resumed run k
   const auto steps_per_epoch = static_cast<std::size_t>(a.steps_done() / 6);
 
   // The gate, replayed from the steps' batch recall: the first step after the warm-up epoch at
-  // which the moving average of the steps before it has reached 0.5.
+  // which the moving average of the steps before it has reached 0.2.
   double average = 0;
   std::int64_t expected = -1;
   for (std::size_t s = 0; s < batch_r1.size(); ++s) {
