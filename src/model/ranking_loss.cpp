@@ -11,25 +11,18 @@ RankingLossOptions ranking_loss_options(const ModelConfig& config) {
   return RankingLossOptions().lambda(config.lambda).margin(config.margin).max_violation(config.max_violation);
 }
 
-namespace {
-
-// (B, B) scores [caption i][image j] and which pairs show the same image.
-struct BatchScores {
-  torch::Tensor scores, same_image;
-};
-
-BatchScores batch_scores(const char* what, const Embeddings& texts, const Embeddings& images,
-                         const torch::Tensor& image_ids, double lambda) {
+BatchScores score_batch(const Embeddings& texts, const Embeddings& images, const torch::Tensor& image_ids,
+                        double lambda) {
   const std::int64_t batch = texts.abstract.size(0);
   for (const auto* t : {&texts.abstract, &texts.grounded, &images.abstract, &images.grounded})
     if (t->dim() != 2 || t->size(0) != batch)
       throw Error(ErrorCode::Shape,
-                  std::string(what) + ": texts and images must be (B, E) with the same B = " + std::to_string(batch));
+                  "scoring a batch: texts and images must be (B, E) with the same B = " + std::to_string(batch));
   BatchScores b;
   b.scores = blended_similarity(texts, images, lambda);
   if (image_ids.defined()) {
     if (image_ids.dim() != 1 || image_ids.size(0) != batch || image_ids.is_floating_point())
-      throw Error(ErrorCode::Shape, std::string(what) + ": image_ids must hold " + std::to_string(batch) + " integers");
+      throw Error(ErrorCode::Shape, "scoring a batch: image_ids must hold " + std::to_string(batch) + " integers");
     const auto ids = image_ids.to(b.scores.device());
     b.same_image = ids.unsqueeze(1).eq(ids.unsqueeze(0));
   } else {
@@ -38,12 +31,14 @@ BatchScores batch_scores(const char* what, const Embeddings& texts, const Embedd
   return b;
 }
 
-}  // namespace
-
 torch::Tensor RankingLossImpl::forward(const Embeddings& texts, const Embeddings& images,
                                        const torch::Tensor& image_ids) {
-  const auto [scores, same_image] = batch_scores("ranking loss", texts, images, image_ids, options.lambda());
-  if (scores.size(0) == 0) return torch::zeros({}, texts.abstract.options());
+  return from_scores(score_batch(texts, images, image_ids, options.lambda()));
+}
+
+torch::Tensor RankingLossImpl::from_scores(const BatchScores& batch) {
+  const auto& [scores, same_image] = batch;
+  if (scores.size(0) == 0) return torch::zeros({}, scores.options());
   const auto positives = scores.diagonal();
   const double margin = options.margin();
   auto cost_images = (margin - positives.unsqueeze(1) + scores).clamp_min(0).masked_fill(same_image, 0);
@@ -55,10 +50,10 @@ torch::Tensor RankingLossImpl::forward(const Embeddings& texts, const Embeddings
   return cost_images.sum() + cost_captions.sum();
 }
 
-double batch_recall_at_1(const Embeddings& texts, const Embeddings& images, const torch::Tensor& image_ids,
-                         double lambda) {
+double batch_recall_at_1(const BatchScores& batch) {
   torch::NoGradGuard no_grad;
-  const auto [scores, same_image] = batch_scores("batch recall", texts, images, image_ids, lambda);
+  const auto scores = batch.scores.detach();
+  const auto& same_image = batch.same_image;
   if (scores.size(0) == 0) return 0;
   const auto negatives = scores.masked_fill(same_image, -std::numeric_limits<float>::infinity());
   const auto positives = scores.diagonal();
@@ -67,6 +62,12 @@ double batch_recall_at_1(const Embeddings& texts, const Embeddings& images, cons
   const auto image_hits = positives.gt(std::get<0>(negatives.max(0)));
   return 0.5 *
          (caption_hits.to(torch::kDouble).mean().item<double>() + image_hits.to(torch::kDouble).mean().item<double>());
+}
+
+double batch_recall_at_1(const Embeddings& texts, const Embeddings& images, const torch::Tensor& image_ids,
+                         double lambda) {
+  torch::NoGradGuard no_grad;
+  return batch_recall_at_1(score_batch(texts, images, image_ids, lambda));
 }
 
 }  // namespace gxn

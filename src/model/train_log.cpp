@@ -1,5 +1,6 @@
 #include "gxn/model/train_log.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -35,8 +36,15 @@ double selection_score(const TrainingPaths& paths, const EpochReport& report) {
 }
 
 TrainLog::TrainLog(const std::string& rows) {
+  // A checkpoint from before a column was added has shorter rows: the column is left empty
+  // (not measured then), so every row stays under the header's column.
+  const auto columns = [](const std::string& text) { return std::count(text.begin(), text.end(), ','); };
+  const auto header_columns = columns(kLogHeader);
   std::istringstream in(rows);
-  for (std::string line; std::getline(in, line);) rows_.push_back(line + "\n");
+  for (std::string line; std::getline(in, line);) {
+    if (const auto missing = header_columns - columns(line); missing > 0) line.append(missing, ',');
+    rows_.push_back(line + "\n");
+  }
 }
 
 void TrainLog::add(const EpochReport& r) {

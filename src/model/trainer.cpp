@@ -215,9 +215,10 @@ double Trainer::train_step(const CaptionBatch& batch) {
     for (const auto& e : {texts.abstract, texts.grounded, images.abstract, images.grounded})
       leaves.push_back(e.detach().requires_grad_(true));
     const Embeddings text_leaves{leaves[0], leaves[1]}, image_leaves{leaves[2], leaves[3]};
-    ranking = ranking_loss_(text_leaves, image_leaves, batch.image_ids);
+    const BatchScores scored = score_batch(text_leaves, image_leaves, batch.image_ids, ranking_loss_->options.lambda());
+    ranking = ranking_loss_->from_scores(scored);
     losses.ranking = ranking.item<double>() / batch_size;
-    losses.batch_r1 = batch_recall_at_1(text_leaves, image_leaves, batch.image_ids, config_.model.lambda);
+    losses.batch_r1 = batch_recall_at_1(scored);
   }
   if (paths.i2t) losses.caption = caption.item<double>();
   if (paths.t2i) losses.generator = generator.loss.item<double>();

@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "gxn/model/train_log.hpp"
 
@@ -30,4 +32,17 @@ TEST_CASE("best.gxn is chosen by what the run trains: rsum, else CIDEr-D, else t
   CHECK(gxn::selection_score(gxn::parse_training_paths("i2t"), captions_better) >
         gxn::selection_score(gxn::parse_training_paths("i2t"), early));
   CHECK(std::string(better("t2i")) == "late");
+}
+
+TEST_CASE("Rows from a log written before batch_r1 existed get an empty batch_r1", "[model][train_log]") {
+  gxn::TrainLog now;
+  now.add(report(1, 200.0, 0.9));
+  const std::string row = now.rows();
+  const std::string old_row = row.substr(0, row.rfind(','));  // the row without batch_r1 (nor newline)
+  const gxn::TrainLog resumed(old_row + "\n" + row);
+  // The old row gains an empty last field; a row of today's width stays as it was.
+  CHECK(resumed.rows() == old_row + ",\n" + row);
+  const std::string text = resumed.text();
+  const std::string header = text.substr(0, text.find('\n'));
+  CHECK(std::count(header.begin(), header.end(), ',') == std::count(row.begin(), row.end(), ','));
 }

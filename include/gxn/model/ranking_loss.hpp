@@ -16,6 +16,18 @@ struct RankingLossOptions {
 // The loss a model's config asks for (lambda, margin, max_violation).
 RankingLossOptions ranking_loss_options(const ModelConfig& config);
 
+// A batch scored once, so the loss and the recall below share one s* pass: scores[i][j] is
+// s*(caption i, image j), same_image[i][j] whether rows i and j show one image.
+struct BatchScores {
+  torch::Tensor scores;      // (B, B)
+  torch::Tensor same_image;  // (B, B) bool
+};
+
+// texts, images: (B, E) each; image_ids: (B) integers, or undefined when every row shows a
+// different image. Throws gxn::Error (Shape) when they disagree.
+BatchScores score_batch(const Embeddings& texts, const Embeddings& images, const torch::Tensor& image_ids,
+                        double lambda);
+
 // Row i of `texts` and row i of `images` are a matching pair; image_ids[i] says which image
 // row i shows, so pairs sharing an image (several captions of it in one batch) are never
 // each other's negatives. With d_i = s*(t_i, v_i):
@@ -25,9 +37,10 @@ RankingLossOptions ranking_loss_options(const ModelConfig& config);
 // its largest term. The loss is summed, not averaged, over the batch (as VSE++).
 struct RankingLossImpl : torch::nn::Module {
   explicit RankingLossImpl(const RankingLossOptions& options = {}) : options(options) {}
-  // texts, images: (B, E) each; image_ids: (B) integers, or undefined when every row shows a
-  // different image. Returns a scalar.
+  // Inputs as score_batch takes them, scored with options.lambda. Returns a scalar.
   torch::Tensor forward(const Embeddings& texts, const Embeddings& images, const torch::Tensor& image_ids = {});
+  // The same on a batch score_batch has scored (with options.lambda).
+  torch::Tensor from_scores(const BatchScores& batch);
 
   RankingLossOptions options;
 };
@@ -38,6 +51,7 @@ TORCH_MODULE(RankingLoss);
 // among the batch's captions, averaged (in [0, 1]). A tie with a negative counts as a miss, so
 // a batch whose embeddings all coincide scores 0. Pairs sharing an image are not negatives, as
 // in the loss. No gradient.
+double batch_recall_at_1(const BatchScores& batch);
 double batch_recall_at_1(const Embeddings& texts, const Embeddings& images, const torch::Tensor& image_ids,
                          double lambda);
 

@@ -52,7 +52,8 @@ double selection_score(const TrainingPaths& paths, const EpochReport& report);
 class TrainLog {
  public:
   TrainLog() = default;
-  // The rows of a log's text (as text() gives it), the header line left out.
+  // The rows of a log's text (as text() gives it), the header line left out. Rows written
+  // before the last columns existed get them empty.
   explicit TrainLog(const std::string& rows);
 
   void add(const EpochReport& report);
