@@ -37,7 +37,7 @@ double selection_score(const TrainingPaths& paths, const EpochReport& report) {
 
 TrainLog::TrainLog(const std::string& rows) {
   // A checkpoint from before a column was added has shorter rows: the column is left empty
-  // (not measured then), so every row stays under the header's column.
+  // (not measured then), so every row stays under the header's columns.
   const auto columns = [](const std::string& text) { return std::count(text.begin(), text.end(), ','); };
   const auto header_columns = columns(kLogHeader);
   std::istringstream in(rows);
