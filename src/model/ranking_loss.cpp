@@ -51,9 +51,8 @@ torch::Tensor RankingLossImpl::from_scores(const BatchScores& batch) {
 }
 
 double batch_recall_at_1(const BatchScores& batch) {
-  torch::NoGradGuard no_grad;
-  const auto scores = batch.scores.detach();
-  const auto& same_image = batch.same_image;
+  torch::NoGradGuard no_grad;  // the loss's scores carry a graph; nothing here joins it
+  const auto& [scores, same_image] = batch;
   if (scores.size(0) == 0) return 0;
   const auto negatives = scores.masked_fill(same_image, -std::numeric_limits<float>::infinity());
   const auto positives = scores.diagonal();
