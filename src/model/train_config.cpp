@@ -49,6 +49,7 @@ Describes<C, TrainConfig> describe(C& c, F& f) {
   f(field("lr_decay", c.lr_decay).above_zero(1));
   f(field("lr_decay_epochs", c.lr_decay_epochs).range(0, kMaxEpochs));
   f(field("grad_clip", c.grad_clip).range(0, 1e6));
+  f(field("generative_lr_scale", c.generative_lr_scale).above_zero(1000));
   f(field("seed", c.seed));
   f(field("max_violation_warmup_epochs", c.max_violation_warmup_epochs).range(0, kMaxEpochs));
   f(field("max_violation_batch_r1", c.max_violation_batch_r1).range(0, 1));

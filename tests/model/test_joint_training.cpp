@@ -13,6 +13,7 @@
 #include "gxn/model/encoder.hpp"
 #include "gxn/model/model_file.hpp"
 #include "gxn/model/trainer.hpp"
+#include "gxn/model/training_optimizers.hpp"
 #include "support/same_parameters.hpp"
 #include "support/temp_dir.hpp"
 #include "toy_captions.hpp"
@@ -213,4 +214,61 @@ TEST_CASE("Paths a run cannot train, and generative calls on a model without the
                         Contains("no caption decoder") && Contains("i2t"));
     REQUIRE_THROWS_WITH(encoder.imagine("a red circle", 2), Contains("no image generator") && Contains("t2i"));
   }
+}
+
+TEST_CASE("generative_lr_scale steps RNN_Dec, the conditioning augmentation and G that many times faster, and resumes",
+          "[model][trainer][joint]") {
+  TempDir data, run;
+  write_shapes(data.path.string());
+  gxn::TrainConfig config = joint_config(data.path.string(), run.path.string());
+  config.learning_rate = 1e-3;
+  config.generative_lr_scale = 4;
+  gxn::Trainer trainer(config);
+  const auto before = snapshot(trainer.model());
+  trainer.train_step(trainer.train_data().batch({0, 5, 10, 15, 20, 25}));
+  // Adam's first step moves each weight whose gradient is not 0 by its rate: lr g / (|g| + eps).
+  auto largest_step = [&](const std::string& prefix) {
+    double largest = 0;
+    for (const auto& p : trainer.model()->named_parameters())
+      if (p.key().rfind(prefix, 0) == 0)
+        largest = std::max(largest, (p.value() - before.at(p.key())).abs().max().item<double>());
+    return largest;
+  };
+  for (const char* module : {"image_encoder.", "text_encoder.", "image_to_grounded.", "text_to_abstract."}) {
+    INFO(module);
+    REQUIRE(largest_step(module) == Approx(1e-3).epsilon(0.01));
+  }
+  for (const char* module : {"caption_decoder.", "conditioning.", "image_generator."}) {
+    INFO(module);
+    REQUIRE(largest_step(module) == Approx(4e-3).epsilon(0.01));
+  }
+  REQUIRE(largest_step("image_discriminator.") == Approx(config.discriminator_learning_rate).epsilon(0.01));
+
+  // The schedule moves both rates; one rate for all keeps the one-group layout of older checkpoints.
+  gxn::TrainingOptimizers optimizers(trainer.model(), config, 1e-3);
+  optimizers.set_learning_rate(5e-4);
+  const auto& groups = optimizers.shared->param_groups();
+  REQUIRE(groups.size() == 2);
+  REQUIRE(static_cast<const torch::optim::AdamOptions&>(groups[0].options()).lr() == Approx(5e-4));
+  REQUIRE(static_cast<const torch::optim::AdamOptions&>(groups[1].options()).lr() == Approx(2e-3));
+  config.generative_lr_scale = 1;
+  REQUIRE(gxn::TrainingOptimizers(trainer.model(), config, 1e-3).shared->param_groups().size() == 1);
+  config.generative_lr_scale = 4;
+
+  // A resumed run restores both groups' moments and rates (the second epoch runs at a tenth).
+  TempDir straight, killed;
+  config.lr_decay_epochs = 1;
+  config.run.out_dir = straight.path.string();
+  gxn::Trainer a(config);
+  a.train();
+  config.run.out_dir = killed.path.string();
+  {
+    gxn::Trainer b(config);
+    gxn::TrainHooks hooks;
+    hooks.on_epoch = [](const gxn::EpochReport&) { return false; };
+    REQUIRE(b.train(hooks).epochs_done == 1);
+  }
+  gxn::Trainer c(config, gxn::Trainer::Start::Resume);
+  c.train();
+  require_same_parameters(a.model(), c.model());
 }

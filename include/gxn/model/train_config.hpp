@@ -71,7 +71,11 @@ struct TrainConfig {
   double lr_decay = 0.1;              // the rate is multiplied by this ...
   std::int64_t lr_decay_epochs = 15;  // ... every this many epochs (0 = constant)
   double grad_clip = 2.0;             // clip the gradients' global L2 norm; 0 = off
-  std::uint64_t seed = 1;             // weights' initialisation and the order of the data
+  // RNN_Dec, the conditioning augmentation and G learn at this times the rate above (on the
+  // same schedule); only the generative paths train them, so they may learn faster than the
+  // shared encoders, whose rate max-violation retrieval needs low. 1 = one rate for all.
+  double generative_lr_scale = 1.0;
+  std::uint64_t seed = 1;  // weights' initialisation and the order of the data
   // With model.max_violation: this many epochs of the sum over negatives first (VSE++'s
   // warm-up; from random weights the hardest negative alone can collapse every embedding onto one).
   std::int64_t max_violation_warmup_epochs = 0;
